@@ -1,0 +1,98 @@
+"""Onward backend: create_app() is a checklist of register steps with no import-time side effects."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_swagger_ui import get_swaggerui_blueprint
+
+from backend import config as config_module
+from backend import (
+    database,  # noqa: F401 - installs the SQLite connection recipe
+    logs,
+    metrics,
+)
+from backend import extensions as ext
+from backend.errors import problem
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask application; `config` overrides settings from the environment."""
+    settings = config_module.load(config)
+    app = Flask(__name__, instance_path=str(config_module.ROOT / "instance"))
+    app.config.update(settings)
+    logs.configure(app.config["LOG_LEVEL"])
+    register_extensions(app)
+    register_api(app)
+    register_guards(app)
+    register_cli(app)
+    logs.register(app)
+    metrics.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    ext.db.init_app(app)
+    ext.migrate.init_app(
+        app, ext.db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True
+    )
+    ext.limiter.init_app(app)
+    ext.jwt.init_app(app)
+    register_jwt_callbacks()
+
+
+def register_jwt_callbacks() -> None:
+    from backend.services.accounts import family_revoked
+
+    def unauthorised(detail: str):
+        return problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+    jwt = ext.jwt
+    jwt.token_in_blocklist_loader(lambda _h, payload: family_revoked(payload.get("fam")))
+    jwt.unauthorized_loader(lambda _reason: unauthorised("Sign in to continue."))
+    jwt.invalid_token_loader(
+        lambda _reason: unauthorised("Your sign-in is not valid. Please sign in again.")
+    )
+    jwt.expired_token_loader(lambda _h, _p: unauthorised("Your sign-in has expired."))
+    jwt.revoked_token_loader(
+        lambda _h, _p: unauthorised("Your sign-in has ended. Please sign in again.")
+    )
+
+
+def register_api(app: Flask) -> None:
+    from backend.api import BLUEPRINTS
+
+    ext.api.init_app(app)
+    ext.api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in BLUEPRINTS:
+        ext.api.register_blueprint(blueprint)
+    app.register_blueprint(
+        get_swaggerui_blueprint(
+            "/api/v1/docs", "/api/v1/openapi.json", config={"app_name": "Onward API"}
+        ),
+        url_prefix="/api/v1/docs",
+    )
+
+
+def register_guards(app: Flask) -> None:
+    @app.before_request
+    def _json_only():
+        # A body that is not JSON is refused outright (415) rather than read as "no fields".
+        if (
+            request.method in BODY_METHODS
+            and request.path.startswith("/api/")
+            and (request.content_length or request.headers.get("Transfer-Encoding"))
+            and not request.is_json
+        ):
+            return problem(415, "Send the body as application/json.")
+        return None
+
+
+def register_cli(app: Flask) -> None:
+    from backend.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)

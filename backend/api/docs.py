@@ -1,0 +1,3 @@
+"""Shared OpenAPI bits for the blueprints."""
+
+BEARER = [{"bearerAuth": []}]

@@ -1,0 +1,76 @@
+"""The physiotherapist's view of patient records (own clinic only)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from backend.api.blueprint import Blueprint
+from backend.api.docs import BEARER
+from backend.schemas.common import StrictSchema, one_of
+from backend.schemas.patients import (
+    CaseloadEntrySchema,
+    EnrolmentSchema,
+    PatientCreateSchema,
+    PatientSchema,
+    PatientUpdateSchema,
+    PrescriptionSchema,
+)
+from backend.security import current_actor, require
+from backend.services import patients
+
+blp = Blueprint("patients", __name__, url_prefix="/api/v1/patients", description="Patient records")
+
+
+class CaseloadArgsSchema(StrictSchema):
+    search = ma.fields.String(validate=validate.Length(max=100))
+    scope = ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope"))
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(PatientCreateSchema)
+@blp.response(201, EnrolmentSchema)
+def enrol(body):
+    """Enrol a patient in your clinic; the invite code is shown once."""
+    return patients.enrol(current_actor(), body)
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(CaseloadArgsSchema, location="query")
+@blp.response(200, CaseloadEntrySchema(many=True))
+def caseload(args):
+    """Your caseload (or the whole clinic's with scope=clinic)."""
+    return patients.caseload(current_actor(), args.get("search"), args["scope"])
+
+
+@blp.route("/<patient_id>", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.response(200, PatientSchema)
+def get_patient(patient_id):
+    """One patient's record."""
+    return patients.get(current_actor(), patient_id)
+
+
+@blp.route("/<patient_id>", methods=["PATCH"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(PatientUpdateSchema)
+@blp.response(200, PatientSchema)
+def update_patient(body, patient_id):
+    """Change a patient's profile or clinical record (validated whole; audited)."""
+    return patients.update(current_actor(), patient_id, body)
+
+
+@blp.route("/<patient_id>/prescription", methods=["PUT"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(PrescriptionSchema)
+@blp.response(200, PatientSchema)
+def put_prescription(body, patient_id):
+    """Replace the prescription: modalities, weekly frequency and level ranges."""
+    return patients.set_prescription(current_actor(), patient_id, body)

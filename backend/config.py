@@ -1,0 +1,87 @@
+"""Settings from environment variables with the ONWARD_ prefix.
+
+Development and test get safe defaults; anything else must be configured explicitly and
+refuses to start with a development secret.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PREFIX = "ONWARD_"
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev/test
+NON_PRODUCTION = ("development", "test")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, runnable configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _sqlite_url(instance: Path, name: str) -> str:
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / name}"
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment plus explicit overrides."""
+    overrides = dict(overrides or {})
+    env = overrides.get("ENV") or _env("ENV", "development")
+    instance = Path(_env("INSTANCE_DIR", str(ROOT / "instance")))
+    database_url = (
+        _env("DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or _sqlite_url(instance, "onward-test.db" if env == "test" else "onward.db")
+    )
+    secret = _env("SECRET_KEY") or (DEV_SECRET if env in NON_PRODUCTION else None)
+    cfg = {
+        "ENV": env,
+        "SECRET_KEY": secret,
+        "JWT_SECRET_KEY": _env("JWT_SECRET_KEY") or secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
+        "ACCESS_TOKEN_MINUTES": int(_env("ACCESS_TOKEN_MINUTES", "15")),
+        "REFRESH_TOKEN_DAYS": int(_env("REFRESH_TOKEN_DAYS", "30")),
+        "INVITE_DAYS": int(_env("INVITE_DAYS", "14")),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5/minute"),
+        "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "20/minute"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
+        "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
+        "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "API_TITLE": "Onward API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+    cfg.update(overrides)
+    check(cfg)
+    return cfg
+
+
+def check(cfg: dict) -> None:
+    """Refuse configurations that would be unsafe outside development."""
+    if cfg["ENV"] in NON_PRODUCTION:
+        return
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        value = cfg.get(key)
+        if not value or value == DEV_SECRET or len(value) < 32:
+            raise ConfigError(
+                f"{PREFIX}{key} must be set to a random value of at least 32 characters "
+                f"when {PREFIX}ENV={cfg['ENV']}"
+            )
+    if cfg["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise ConfigError(
+            f"{PREFIX}RATELIMIT_STORAGE_URI must be shared (e.g. redis://) outside development: "
+            "memory:// counts per worker process"
+        )

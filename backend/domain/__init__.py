@@ -1,0 +1,1 @@
+"""Pure domain logic: dataclasses and functions, no Flask, SQLAlchemy or marshmallow."""

@@ -1,0 +1,206 @@
+"""Plain dataclasses the domain functions take and return (no persistence, no framework)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+# ---------- content ----------
+@dataclass(frozen=True)
+class Dose:
+    """A concrete dose at one level of an exercise's ladder."""
+
+    target_rpe: float  # on the CR-10 scale (0-10), the scale sRPE uses
+    minutes: float | None = None
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    band: str | None = None  # a BAND_COLOURS entry
+
+    @property
+    def nominal_load(self) -> float:
+        """Foster sRPE load (AU) this dose is expected to produce: minutes x CR-10."""
+        return (self.minutes or 0.0) * self.target_rpe
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int  # 1-based, contiguous within an exercise
+    dose: Dose
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    modality: str
+    position: str
+    equipment: tuple[str, ...]
+    load_tags: frozenset[str]
+    instructions: str
+    safety_cues: tuple[str, ...]
+    levels: tuple[Level, ...]
+    roles: frozenset[str] = frozenset({"main"})
+    regressions: tuple[str, ...] = ()
+    progressions: tuple[str, ...] = ()
+    seated_variant: str | None = None
+    media: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def dose_at(self, level: int) -> Level:
+        """The ladder step for a modality level, clipped to this ladder's ends."""
+        index = max(1, min(level, len(self.levels))) - 1
+        return self.levels[index]
+
+
+@dataclass(frozen=True)
+class ModalityTemplate:
+    modality: str
+    sessions_per_week_min: int
+    sessions_per_week_max: int
+    non_consecutive_days: bool = False
+
+
+@dataclass(frozen=True)
+class ProgrammeTemplate:
+    id: str
+    title: str
+    modalities: tuple[ModalityTemplate, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    exercises: dict[str, Exercise]
+    programmes: dict[str, ProgrammeTemplate]
+    version: str  # content hash
+
+
+# ---------- the patient ----------
+@dataclass(frozen=True)
+class Lesion:
+    site: str  # a LESION_SITES code
+    side: str | None = None  # left | right | None
+    mirels: int | None = None  # long bones, 4-12
+    sins: int | None = None  # spine, 0-18
+    cleared_by_clinician: bool = False  # a high fracture-risk gate lifted by the team
+
+
+@dataclass(frozen=True)
+class LabResult:
+    name: str  # a LABS code
+    value: float
+    taken_on: date
+
+
+@dataclass(frozen=True)
+class TreatmentCalendar:
+    infusions: tuple[date, ...] = ()
+    radiotherapy: tuple[tuple[date, date], ...] = ()  # inclusive windows
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    cancer_type: str
+    lesions: tuple[Lesion, ...] = ()
+    precautions: frozenset[str] = frozenset()
+    surgery_date: date | None = None
+    bands_owned: tuple[str, ...] = ()
+    pool_access: bool = False
+    allow_walking_with_pelvic_lesion: bool = False  # physio setting (domain §6 footnote)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    on: date
+    fatigue: int  # 0-10, higher = worse
+    pain: int  # 0-10, higher = worse
+    sleep_quality: int | None = None  # 0-10, higher = better
+    symptoms: frozenset[str] = frozenset()
+    temperature_c: float | None = None
+    pain_at_lesion: bool = False  # new or worse pain at a known lesion
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The patient's own recent state (median of the last 14 days' check-ins)."""
+
+    fatigue: float | None = None
+    pain: float | None = None
+    last_session_rpe_over_target: float | None = None  # CR-10 points above target
+
+
+# ---------- safety ----------
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str  # plain language for the patient
+    source: str  # where the rule comes from
+    severity: str  # green | amber | red
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # green | amber | red
+    reasons: tuple[Reason, ...] = ()
+    excluded_tags: frozenset[str] = frozenset()
+    excluded_exercises: frozenset[str] = frozenset()
+    excluded_modalities: frozenset[str] = frozenset()
+    advice: str = ""
+    rules_version: str = ""
+
+    def allows(self, exercise: Exercise) -> bool:
+        """True when nothing in this verdict excludes the exercise."""
+        return not (
+            exercise.id in self.excluded_exercises
+            or exercise.modality in self.excluded_modalities
+            or exercise.load_tags & self.excluded_tags
+        )
+
+
+# ---------- prescription and the day's session ----------
+@dataclass(frozen=True)
+class ModalityRange:
+    modality: str
+    min_level: int
+    max_level: int
+    locked_level: int | None = None
+    sessions_per_week: int = 2
+
+
+@dataclass(frozen=True)
+class Prescription:
+    modalities: tuple[ModalityRange, ...]
+    auto_approve_band: int = 1  # steps up to this size apply without review
+    rest_weekdays: frozenset[int] = frozenset()  # 0=Monday
+
+    def range_for(self, modality: str) -> ModalityRange | None:
+        return next((m for m in self.modalities if m.modality == modality), None)
+
+
+@dataclass(frozen=True)
+class Block:
+    exercise_id: str
+    title: str
+    modality: str
+    part: str  # warm_up | main | cool_down
+    level: int
+    dose: Dose
+    substituted_for: str | None = None  # set when an amber day swapped the exercise
+
+
+@dataclass(frozen=True)
+class DailySession:
+    on: date
+    verdict: str
+    blocks: tuple[Block, ...]
+    explanation: str
+    modalities: tuple[str, ...] = ()
+    rest_day: bool = False
+    substitutions: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (from, to)
+
+    @property
+    def planned_load(self) -> float:
+        return sum(b.dose.nominal_load for b in self.blocks)

@@ -1,0 +1,96 @@
+"""The closed vocabularies shared by content, safety rules, the planner and the API.
+
+Every code here is stored in the database and exchanged with the mobile app, so a code is
+never renamed; new codes may be added.
+"""
+
+MODALITIES = (
+    "tai_chi_qigong",
+    "resistance_band",
+    "aquatic",
+    "balance",
+    "walking_aerobic",
+    "mobility",
+)
+
+# What an exercise loads; the safety rules exclude exercises by these tags.
+LOAD_TAGS = (
+    "spinal_flexion",
+    "spinal_rotation",
+    "spinal_extension",
+    "trunk_load",  # resistance through the trunk (table row "trunk resistance")
+    "hip_loading",  # resisted hip flexion/extension, deep hip loading
+    "shoulder_loading",  # resisted shoulder flexion/extension/abduction/adduction
+    "upper_limb_load",  # any resisted arm work (elbow-only work has this but not shoulder_loading)
+    "lower_limb_load",  # resisted leg work (knee-only work has this but not hip_loading)
+    "impact",
+    "weight_bearing",  # standing or walking: the legs, pelvis and spine carry the body
+    "immersion",
+    "balance_challenge",
+    "breath_holding_risk",  # Valsalva / raised intra-abdominal pressure
+)
+
+POSITIONS = ("standing", "seated", "lying", "in_water")
+
+EQUIPMENT = (
+    "none",
+    "chair",
+    "band",
+    "wall",
+    "mat",
+    "step",
+    "pool",
+    "pool_noodle",
+    "flotation_belt",
+    "stationary_bike",
+)
+
+# Thera-Band colours from light to heavy (domain §12.2); a band level is an index here.
+BAND_COLOURS = ("tan", "yellow", "red", "green", "blue", "black", "silver", "gold")
+
+# Metastatic lesion sites a physio can record (issue 2 §3). Bone sites first.
+BONE_SITES = (
+    "spine_cervical",
+    "spine_thoracic",
+    "spine_lumbar",
+    "spine_sacral",
+    "pelvis",
+    "proximal_femur",
+    "ribs",
+    "humerus",
+)
+VISCERAL_SITES = ("lung", "liver", "brain", "lymph_nodes", "skin", "gi")
+LESION_SITES = BONE_SITES + VISCERAL_SITES
+
+PRECAUTIONS = (
+    "lymphoedema",
+    "peripheral_neuropathy",
+    "central_line",  # tunnelled central venous catheter
+    "picc",
+    "port",  # implanted port
+    "ostomy",
+    "anticoagulants",
+    "recent_surgery",  # with a date in the profile
+    "falls",  # history of falls / high fall risk
+    "hsct",  # stem-cell transplant
+    "cardiopulmonary_toxicity",
+)
+
+LABS = ("platelets", "haemoglobin", "neutrophils", "wbc")
+# Units are fixed per lab so a number is never ambiguous: 10^9/L and g/dL.
+LAB_UNITS = {"platelets": "10^9/L", "haemoglobin": "g/dL", "neutrophils": "10^9/L", "wbc": "10^9/L"}
+# Physiologically possible ranges: outside them a value is a typo, not a result (422).
+LAB_POSSIBLE_RANGE = {
+    "platelets": (0.0, 2000.0),
+    "haemoglobin": (1.0, 25.0),
+    "neutrophils": (0.0, 100.0),
+    "wbc": (0.0, 500.0),
+}
+
+RPE_SCALES = ("cr10", "borg20")
+RPE_SCALE_RANGE = {"cr10": (0, 10), "borg20": (6, 20)}
+
+VERDICTS = ("green", "amber", "red")
+
+MIN_LEVEL = 1
+MAX_LEVEL = 8

@@ -1,0 +1,89 @@
+"""JSON logs that never carry passwords, tokens or invite codes."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+import structlog
+from flask import Flask, g, request
+
+SECRET_KEYS = re.compile(r"pass(word)?|token|secret|invite|authori[sz]ation|cookie|code", re.I)
+# Bearer tokens / JWTs / invite codes that slip into a message string.
+SECRET_VALUES = re.compile(
+    r"(eyJ[\w-]+\.[\w-]+\.[\w-]+)|(Bearer\s+\S+)|\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b"
+)
+
+
+def _scrub(value):
+    if isinstance(value, dict):
+        return {
+            k: ("[redacted]" if SECRET_KEYS.search(str(k)) else _scrub(v)) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if isinstance(value, str):
+        return SECRET_VALUES.sub("[redacted]", value)
+    return value
+
+
+def redact(_logger, _name, event_dict):
+    """structlog processor: drop secrets by key name and by shape."""
+    return _scrub(event_dict)
+
+
+def configure(level: str = "INFO") -> None:
+    """Route stdlib and structlog logging through one JSON renderer on stderr."""
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def register(app: Flask) -> None:
+    """One access-log line per request: method, route, status, duration; never bodies or headers."""
+    log = structlog.get_logger("onward.http")
+
+    @app.before_request
+    def _start():
+        g.started = time.perf_counter()
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        )
+
+    @app.after_request
+    def _done(response):
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info(
+            "request",
+            method=request.method,
+            route=request.url_rule.rule if request.url_rule else None,
+            status=response.status_code,
+            ms=round(elapsed, 2),
+        )
+        return response

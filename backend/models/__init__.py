@@ -1,0 +1,22 @@
+"""SQLAlchemy models: persistence only. They never commit; services own transactions."""
+
+from backend.models.accounts import (
+    AuditEvent,
+    Clinic,
+    InviteCode,
+    RefreshToken,
+    RevokedFamily,
+    User,
+)
+from backend.models.patients import Patient, care_team
+
+__all__ = [
+    "AuditEvent",
+    "Clinic",
+    "InviteCode",
+    "Patient",
+    "RefreshToken",
+    "RevokedFamily",
+    "User",
+    "care_team",
+]

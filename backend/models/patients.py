@@ -1,0 +1,38 @@
+"""The patient record: clinical profile, prescription and care team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.extensions import db
+from backend.models.accounts import User
+from backend.models.base import UTCDateTime, id_column
+
+care_team = Table(
+    "care_team",
+    db.metadata,
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True),
+    Column("clinician_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Patient(db.Model):
+    __tablename__ = "patients"
+    id: Mapped[str] = id_column()
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), unique=True)
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    cancer_type: Mapped[str] = mapped_column(String(120))
+    # The clinical profile is one validated document (lesions, scores, labs, calendar,
+    # precautions, equipment): it is always read and written whole.
+    clinical: Mapped[dict] = mapped_column(JSON)
+    prescription: Mapped[dict | None] = mapped_column(JSON)
+    timezone: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict] = mapped_column(JSON)  # reminder window, quiet hours, channels
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    clinicians: Mapped[list[User]] = relationship(secondary=care_team)

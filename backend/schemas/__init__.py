@@ -1,0 +1,1 @@
+"""marshmallow schemas shared by the API and the dashboard, so both validate identically."""

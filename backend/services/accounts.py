@@ -1,0 +1,243 @@
+"""Sign-in, token rotation, invites and account creation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_jwt_extended import create_access_token
+from sqlalchemy import select, update
+
+from backend import clock
+from backend.errors import Conflict, Invalid, Unauthorised
+from backend.extensions import db
+from backend.models import Clinic, InviteCode, Patient, RefreshToken, RevokedFamily, User
+from backend.models.base import new_id
+from backend.services import transactional
+
+BAD_CREDENTIALS = "E-mail or password is not right."
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+MIN_PASSWORD = 10
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(
+        time_cost=cfg.get("ARGON2_TIME_COST", 3), memory_cost=cfg.get("ARGON2_MEMORY_KIB", 65536)
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            "Password too short.",
+            {"json": {"password": [f"Use at least {MIN_PASSWORD} characters."]}},
+        )
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    role: str
+
+
+def _patient_id(user: User) -> str | None:
+    if user.role != "patient":
+        return None
+    return db.session.scalar(select(Patient.id).where(Patient.user_id == user.id))
+
+
+def _issue(user: User, family_id: str) -> TokenPair:
+    minutes = current_app.config["ACCESS_TOKEN_MINUTES"]
+    claims = {"role": user.role, "clinic": user.clinic_id, "fam": family_id}
+    patient_id = _patient_id(user)
+    if patient_id:
+        claims["patient"] = patient_id
+    access = create_access_token(
+        identity=user.id, additional_claims=claims, expires_delta=timedelta(minutes=minutes)
+    )
+    refresh = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(
+        RefreshToken(
+            family_id=family_id,
+            user_id=user.id,
+            token_hash=_digest(refresh),
+            created_at=now,
+            expires_at=now + timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"]),
+        )
+    )
+    return TokenPair(access, refresh, minutes * 60, user.role)
+
+
+@transactional
+def login(email: str, password: str) -> TokenPair:
+    """Check credentials; the same refusal for an unknown e-mail, a wrong password or a locked account."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        if user is None or not user.password_hash:
+            # Verify against a throwaway hash so timing does not reveal unknown e-mails.
+            _hasher().verify(_dummy_hash(), password + "x")
+            raise Unauthorised(BAD_CREDENTIALS)
+        _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorised(BAD_CREDENTIALS) from None
+    if not user.active:
+        raise Unauthorised(BAD_CREDENTIALS)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return _issue(user, new_id())
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    key = repr(_hasher())
+    if key not in _DUMMY:
+        _DUMMY[key] = _hasher().hash(secrets.token_hex(16))
+    return _DUMMY[key]
+
+
+def refresh(token: str) -> TokenPair:
+    """Rotate a refresh token. Replaying a spent one revokes its whole family."""
+    try:
+        row = db.session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == _digest(token))
+        )
+        if row is None:
+            raise Unauthorised("This sign-in has ended. Please sign in again.")
+        now = clock.now()
+        if row.revoked_at is not None or db.session.get(RevokedFamily, row.family_id):
+            raise Unauthorised("This sign-in has ended. Please sign in again.")
+        if row.expires_at <= now:
+            raise Unauthorised("This sign-in has expired. Please sign in again.")
+        # Spend it atomically: of two concurrent refreshes with one token, only one wins.
+        spent = db.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == row.id, RefreshToken.spent_at.is_(None))
+            .values(spent_at=now)
+        ).rowcount
+        if spent != 1:
+            db.session.rollback()
+            _revoke_family(row.family_id, "refresh_reuse")
+            db.session.commit()
+            raise Unauthorised("This sign-in has ended. Please sign in again.")
+        user = db.session.get(User, row.user_id)
+        if user is None or not user.active:
+            raise Unauthorised("This sign-in has ended. Please sign in again.")
+        pair = _issue(user, row.family_id)
+        db.session.commit()
+        return pair
+    except BaseException:
+        db.session.rollback()  # the reuse revocation above was already committed
+        raise
+
+
+def _revoke_family(family_id: str, reason: str) -> None:
+    now = clock.now()
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if db.session.get(RevokedFamily, family_id) is None:
+        db.session.add(RevokedFamily(family_id=family_id, revoked_at=now, reason=reason))
+
+
+@transactional
+def logout(family_id: str) -> None:
+    """End a sign-in: its refresh tokens and its access tokens stop working."""
+    _revoke_family(family_id, "logout")
+
+
+def family_revoked(family_id: str | None) -> bool:
+    return family_id is None or db.session.get(RevokedFamily, family_id) is not None
+
+
+def new_invite(user: User, now=None) -> tuple[str, InviteCode]:
+    """Create a single-use invite code; only its hash is stored."""
+    raw = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    now = now or clock.now()
+    invite = InviteCode(
+        code_hash=_digest(normalise_invite(code)),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(days=current_app.config["INVITE_DAYS"]),
+    )
+    db.session.add(invite)
+    return code, invite
+
+
+def normalise_invite(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@transactional
+def activate(invite_code: str, password: str) -> TokenPair:
+    """A patient sets their password with an invite; the invite then stops working."""
+    check_password_strength(password)
+    now = clock.now()
+    invite = db.session.scalar(
+        select(InviteCode).where(InviteCode.code_hash == _digest(normalise_invite(invite_code)))
+    )
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        raise Unauthorised("This invite code is not valid. Ask your physiotherapist for a new one.")
+    used = db.session.execute(
+        update(InviteCode)
+        .where(InviteCode.id == invite.id, InviteCode.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if used != 1:
+        raise Unauthorised("This invite code is not valid. Ask your physiotherapist for a new one.")
+    user = db.session.get(User, invite.user_id)
+    user.password_hash = hash_password(password)
+    user.active = True
+    return _issue(user, new_id())
+
+
+@transactional
+def create_clinic(name: str, on_call_email: str | None = None) -> Clinic:
+    clinic = Clinic(name=name, on_call_email=on_call_email, created_at=clock.now())
+    db.session.add(clinic)
+    return clinic
+
+
+@transactional
+def create_staff(email: str, password: str, clinic_id: str, role: str, display_name: str) -> User:
+    """Create a clinician or admin account in a clinic."""
+    if role not in ("clinician", "admin"):
+        raise Invalid("Staff role must be clinician or admin.")
+    check_password_strength(password)
+    email = email.strip().lower()
+    if db.session.get(Clinic, clinic_id) is None:
+        raise Invalid(f"No clinic with id {clinic_id}.")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("An account with this e-mail already exists.")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        clinic_id=clinic_id,
+        display_name=display_name,
+        active=True,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    return user

@@ -1,0 +1,172 @@
+"""A demo clinic for trying Onward locally (development only)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from backend import clock
+from backend.errors import Forbidden
+from backend.extensions import db
+from backend.models import Clinic, Patient, User
+from backend.security import Actor
+from backend.services import accounts, patients, transactional
+
+CLINIC = "Onward Demo Clinic"
+PHYSIO = ("physio@demo.onward.example", "Demo Physio", "demo-physio-pass")
+ADMIN = ("admin@demo.onward.example", "Demo Admin", "demo-admin-pass")
+PASSWORD = "demo-patient-pass"
+
+
+def _patients(today) -> list[dict]:
+    """Three patients whose profiles exercise different safety rules."""
+    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
+    return [
+        {
+            "email": "ann@demo.onward.example",
+            "display_name": "Ann (breast cancer, on chemotherapy, lymphoedema)",
+            "cancer_type": "breast",
+            "timezone": "Europe/London",
+            "clinical": {
+                "precautions": ["lymphoedema", "port"],
+                "labs": [
+                    {"name": "platelets", "value": 180, "taken_on": day(-3)},
+                    {"name": "haemoglobin", "value": 11.2, "taken_on": day(-3)},
+                    {"name": "neutrophils", "value": 2.1, "taken_on": day(-3)},
+                ],
+                "calendar": {"infusions": [day(-17), day(-3), day(11)]},
+                "equipment": {"bands": ["yellow", "red", "green"], "pool_access": True},
+            },
+            "prescription": {
+                "modalities": [
+                    {
+                        "modality": "walking_aerobic",
+                        "min_level": 1,
+                        "max_level": 6,
+                        "sessions_per_week": 3,
+                        "start_level": 2,
+                    },
+                    {
+                        "modality": "resistance_band",
+                        "min_level": 1,
+                        "max_level": 5,
+                        "sessions_per_week": 2,
+                        "start_level": 2,
+                    },
+                    {
+                        "modality": "tai_chi_qigong",
+                        "min_level": 1,
+                        "max_level": 5,
+                        "sessions_per_week": 2,
+                    },
+                ],
+                "auto_approve_band": 1,
+            },
+        },
+        {
+            "email": "bob@demo.onward.example",
+            "display_name": "Bob (prostate cancer, bone metastases: pelvis, lumbar spine)",
+            "cancer_type": "prostate",
+            "timezone": "America/New_York",
+            "clinical": {
+                "lesions": [
+                    {"site": "pelvis", "side": "left"},
+                    {"site": "spine_lumbar", "sins": 5},
+                ],
+                "precautions": ["falls"],
+                "labs": [{"name": "haemoglobin", "value": 12.5, "taken_on": day(-10)}],
+                "equipment": {"bands": ["yellow", "red"], "pool_access": False},
+            },
+            "prescription": {
+                "modalities": [
+                    {
+                        "modality": "resistance_band",
+                        "min_level": 1,
+                        "max_level": 4,
+                        "sessions_per_week": 2,
+                    },
+                    {"modality": "balance", "min_level": 1, "max_level": 4, "sessions_per_week": 2},
+                    {
+                        "modality": "mobility",
+                        "min_level": 1,
+                        "max_level": 4,
+                        "sessions_per_week": 3,
+                    },
+                ],
+                "auto_approve_band": 0,
+            },
+        },
+        {
+            "email": "cara@demo.onward.example",
+            "display_name": "Cara (lung cancer, brain metastases, neuropathy, PICC line)",
+            "cancer_type": "lung",
+            "timezone": "Australia/Sydney",
+            "clinical": {
+                "lesions": [{"site": "brain"}, {"site": "lung"}],
+                "precautions": ["peripheral_neuropathy", "picc"],
+                "labs": [{"name": "platelets", "value": 95, "taken_on": day(-2)}],
+                "equipment": {"bands": ["tan", "yellow"], "pool_access": True},
+            },
+            "prescription": {
+                "modalities": [
+                    {
+                        "modality": "walking_aerobic",
+                        "min_level": 1,
+                        "max_level": 4,
+                        "sessions_per_week": 4,
+                    },
+                    {"modality": "balance", "min_level": 1, "max_level": 5, "sessions_per_week": 2},
+                    {
+                        "modality": "tai_chi_qigong",
+                        "min_level": 1,
+                        "max_level": 4,
+                        "sessions_per_week": 2,
+                    },
+                ],
+                "auto_approve_band": 1,
+            },
+        },
+    ]
+
+
+def seed() -> list[str]:
+    """Create (or find) the demo clinic and return the lines to print."""
+    if current_app.config["ENV"] not in ("development", "test"):
+        raise Forbidden("The demo clinic is for development only.")
+    clinic = db.session.scalar(select(Clinic).where(Clinic.name == CLINIC))
+    if clinic is None:
+        clinic = accounts.create_clinic(CLINIC, on_call_email="on-call@demo.onward.example")
+        physio = accounts.create_staff(PHYSIO[0], PHYSIO[2], clinic.id, "clinician", PHYSIO[1])
+        accounts.create_staff(ADMIN[0], ADMIN[2], clinic.id, "admin", ADMIN[1])
+        actor = Actor(physio.id, "clinician", clinic.id, remote_addr="cli")
+        for data in _patients(clock.now().date()):
+            enrolled = patients.enrol(actor, _load(data))
+            _activate(enrolled["id"])
+    lines = [
+        f"Demo clinic: {CLINIC}",
+        f"  physio  {PHYSIO[0]} / {PHYSIO[2]}",
+        f"  admin   {ADMIN[0]} / {ADMIN[2]}",
+    ]
+    for user in db.session.scalars(
+        select(User)
+        .join(Patient, Patient.user_id == User.id)
+        .where(User.clinic_id == clinic.id)
+        .order_by(User.email)
+    ):
+        lines.append(f"  patient {user.email} / {PASSWORD}   {user.display_name}")
+    return lines
+
+
+def _load(data: dict) -> dict:
+    from backend.schemas.patients import PatientCreateSchema
+
+    return PatientCreateSchema().load(data)
+
+
+@transactional
+def _activate(patient_id: str) -> None:
+    user = db.session.get(Patient, patient_id).user
+    user.password_hash = accounts.hash_password(PASSWORD)
+    user.active = True

@@ -1,0 +1,216 @@
+"""Enrolment and the patient record, always scoped to the caller."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend import clock
+from backend.errors import Conflict, Invalid, NotFound
+from backend.extensions import db
+from backend.models import Patient, User
+from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
+from backend.security import Actor
+from backend.services import audit, transactional
+from backend.services.accounts import new_invite
+
+DEFAULT_SETTINGS = {
+    "reminder_time": "10:00",
+    "window_start": "08:00",
+    "window_end": "20:00",
+    "quiet_start": "21:00",
+    "quiet_end": "08:00",
+    "channels": ["in_app"],
+}
+
+
+def load_patient(actor: Actor, patient_id: str) -> Patient:
+    """The patient if the actor may see them; otherwise 404, so an id reveals nothing."""
+    patient = db.session.get(Patient, patient_id) if isinstance(patient_id, str) else None
+    if patient is None:
+        raise NotFound("No such patient.")
+    if actor.role == "patient":
+        if patient.id != actor.patient_id:
+            raise NotFound("No such patient.")
+    elif actor.role != "clinician" or patient.clinic_id != actor.clinic_id:
+        raise NotFound("No such patient.")
+    return patient
+
+
+def clinical_of(patient: Patient) -> dict:
+    """The stored clinical document, parsed back into typed values (dates as dates)."""
+    return ClinicalSchema().load(patient.clinical)
+
+
+def prescription_of(patient: Patient) -> dict | None:
+    return PrescriptionSchema().load(patient.prescription) if patient.prescription else None
+
+
+def to_dict(patient: Patient) -> dict:
+    return {
+        "id": patient.id,
+        "email": patient.user.email,
+        "display_name": patient.user.display_name,
+        "cancer_type": patient.cancer_type,
+        "timezone": patient.timezone,
+        "clinical": clinical_of(patient),
+        "prescription": prescription_of(patient),
+        "settings": {"timezone": patient.timezone, **patient.settings},
+        "clinician_ids": sorted(c.id for c in patient.clinicians),
+        "activated": bool(patient.user.password_hash),
+        "created_at": patient.created_at,
+        "updated_at": patient.updated_at,
+    }
+
+
+def current_levels(patient: Patient) -> dict[str, int]:
+    """Level per prescribed modality: the physio's lock, else the start level, else the minimum."""
+    levels = {}
+    for item in (patient.prescription or {}).get("modalities", []):
+        levels[item["modality"]] = (
+            item.get("locked_level") or item.get("start_level") or item["min_level"]
+        )
+    return levels
+
+
+def _json_ready(data):
+    """Dates inside the validated clinical document become ISO strings for the JSON column."""
+    if isinstance(data, dict):
+        return {k: _json_ready(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_json_ready(v) for v in data]
+    if hasattr(data, "isoformat"):
+        return data.isoformat()
+    return data
+
+
+@transactional
+def enrol(actor: Actor, data: dict) -> dict:
+    """A clinician enrols a patient in their clinic; returns the id and a one-time invite code."""
+    email = data["email"].strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("An account with this e-mail already exists.")
+    now = clock.now()
+    user = User(
+        email=email,
+        password_hash=None,
+        role="patient",
+        clinic_id=actor.clinic_id,
+        display_name=data["display_name"],
+        active=False,
+        created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    patient = Patient(
+        user_id=user.id,
+        clinic_id=actor.clinic_id,
+        cancer_type=data["cancer_type"],
+        clinical=_json_ready(data.get("clinical") or {}),
+        prescription=_json_ready(data.get("prescription")),
+        timezone=data["timezone"],
+        settings={**DEFAULT_SETTINGS, **_settings_only(data.get("settings") or {})},
+        created_at=now,
+        updated_at=now,
+    )
+    patient.clinicians.append(db.session.get(User, actor.user_id))
+    db.session.add(patient)
+    db.session.flush()
+    code, invite = new_invite(user, now)
+    audit.record(actor, "patient.create", patient.id)
+    return {"id": patient.id, "invite_code": code, "invite_expires_at": invite.expires_at}
+
+
+def _settings_only(settings: dict) -> dict:
+    return {k: v for k, v in settings.items() if k != "timezone"}
+
+
+@transactional
+def get(actor: Actor, patient_id: str) -> dict:
+    patient = load_patient(actor, patient_id)
+    if actor.role != "patient":
+        audit.record(actor, "patient.read", patient.id)
+    return to_dict(patient)
+
+
+@transactional
+def update(actor: Actor, patient_id: str, changes: dict) -> dict:
+    """Change profile fields; the clinical document is replaced whole (it is validated whole)."""
+    patient = load_patient(actor, patient_id)
+    if "display_name" in changes:
+        patient.user.display_name = changes["display_name"]
+    if "cancer_type" in changes:
+        patient.cancer_type = changes["cancer_type"]
+    if "clinical" in changes:
+        patient.clinical = _json_ready(changes["clinical"])
+    settings = dict(changes.get("settings") or {})
+    if "timezone" in settings:
+        changes = {**changes, "timezone": settings["timezone"]}
+    if "timezone" in changes:
+        patient.timezone = changes["timezone"]
+    if settings:
+        patient.settings = {**patient.settings, **_settings_only(settings)}
+    patient.updated_at = clock.now()
+    audit.record(actor, "patient.update", patient.id, ",".join(sorted(changes)))
+    return to_dict(patient)
+
+
+@transactional
+def set_prescription(actor: Actor, patient_id: str, prescription: dict) -> dict:
+    patient = load_patient(actor, patient_id)
+    if actor.role != "clinician":
+        raise NotFound("No such patient.")
+    patient.prescription = _json_ready(prescription)
+    patient.updated_at = clock.now()
+    audit.record(actor, "prescription.update", patient.id)
+    return to_dict(patient)
+
+
+@transactional
+def caseload(actor: Actor, search: str | None = None, scope: str = "mine") -> list[dict]:
+    """The clinician's patients (or the whole clinic's), alphabetical."""
+    query = (
+        select(Patient)
+        .join(User, User.id == Patient.user_id)
+        .where(Patient.clinic_id == actor.clinic_id)
+    )
+    if scope == "mine":
+        query = query.where(Patient.clinicians.any(User.id == actor.user_id))
+    elif scope != "clinic":
+        raise Invalid("scope must be mine or clinic.")
+    if search:
+        query = query.where(User.display_name.ilike(f"%{search.strip()}%"))
+    patients = db.session.scalars(query.order_by(User.display_name, Patient.id)).all()
+    audit.record(actor, "caseload.read", None, f"{len(patients)} patients")
+    return [
+        {
+            "id": p.id,
+            "display_name": p.user.display_name,
+            "cancer_type": p.cancer_type,
+            "activated": bool(p.user.password_hash),
+        }
+        for p in patients
+    ]
+
+
+@transactional
+def me(actor: Actor) -> dict:
+    patient = load_patient(actor, actor.patient_id or "")
+    return {
+        "id": patient.id,
+        "display_name": patient.user.display_name,
+        "cancer_type": patient.cancer_type,
+        "timezone": patient.timezone,
+        "settings": {"timezone": patient.timezone, **patient.settings},
+        "prescription": prescription_of(patient),
+        "levels": current_levels(patient),
+    }
+
+
+@transactional
+def update_my_settings(actor: Actor, settings: dict) -> dict:
+    patient = load_patient(actor, actor.patient_id or "")
+    if "timezone" in settings:
+        patient.timezone = settings["timezone"]
+    patient.settings = {**patient.settings, **_settings_only(settings)}
+    patient.updated_at = clock.now()
+    return {"timezone": patient.timezone, **patient.settings}

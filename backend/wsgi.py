@@ -1,0 +1,5 @@
+"""gunicorn target: gunicorn 'backend.wsgi:app'."""
+
+from backend import create_app
+
+app = create_app()
