@@ -20,3 +20,6 @@ __all__ = [
     "User",
     "care_team",
 ]
+from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog  # noqa: E402
+
+__all__ += ["Alert", "CheckIn", "ExerciseSession", "SessionLog"]

@@ -8,26 +8,18 @@ row here, so the matrix grows with the API.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 
 import pytest
 
+import tests.integration as integration_tests
 from tests.factories import bearer, patient_body, world
+from tests.integration.matrix import Endpoint
 
 ROLES = ("anonymous", "patient", "clinician", "admin", "other_clinician")
 PUBLIC = {"/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs/", "/api/v1/docs/<path:path>"}
 TOKEN_ENDPOINTS = {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/activate"}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    rule: str
-    roles: tuple[str, ...]  # roles allowed to call it at all
-    patient_scoped: bool = False  # the URL names a patient record
-    body: dict | None = None
-    ok: int = 200
-    extra: dict = field(default_factory=dict)
 
 
 PRESCRIPTION = {"modalities": [{"modality": "balance", "min_level": 1, "max_level": 3}]}
@@ -56,6 +48,11 @@ MATRIX = [
     Endpoint("GET", "/api/v1/audit", ("admin",)),
 ]
 
+# Each feature keeps its rows in tests/integration/matrix_<feature>.py as a ROWS list.
+for _module in pkgutil.iter_modules(integration_tests.__path__):
+    if _module.name.startswith("matrix_"):
+        MATRIX.extend(importlib.import_module(f"tests.integration.{_module.name}").ROWS)
+
 
 def _token(w, role):
     return {
@@ -69,6 +66,8 @@ def _token(w, role):
 
 def _call(client, w, endpoint, role, target):
     url = endpoint.rule.replace("<patient_id>", target or "")
+    if endpoint.prepare:
+        url = endpoint.prepare(client, w, url, target)
     body = endpoint.body
     if endpoint.rule == "/api/v1/patients" and endpoint.method == "POST":
         body = patient_body()
