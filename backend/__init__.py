@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     logs.configure(app.config["LOG_LEVEL"])
     register_extensions(app)
+    register_content(app)
     register_api(app)
     register_guards(app)
     register_cli(app)
@@ -58,6 +59,17 @@ def register_jwt_callbacks() -> None:
     jwt.revoked_token_loader(
         lambda _h, _p: unauthorised("Your sign-in has ended. Please sign in again.")
     )
+
+
+def register_content(app: Flask) -> None:
+    import click
+
+    from backend.services import content
+
+    # Web, scheduler and `flask run` refuse to start on invalid content; other CLI commands
+    # (notably `flask content validate`) load anyway so they can report the problems.
+    cli = click.get_current_context(silent=True)
+    content.init_app(app, strict=cli is None or cli.info_name == "run")
 
 
 def register_api(app: Flask) -> None:

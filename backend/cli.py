@@ -65,4 +65,33 @@ def seed():
         click.echo(line)
 
 
-COMMANDS = (users, demo)
+content_cli = AppGroup("content", help="The exercise library and safety rules.")
+
+
+@content_cli.command("validate")
+@click.option(
+    "--root", type=click.Path(file_okay=False, exists=True), default=None, help="content folder"
+)
+def validate_content(root):
+    """Check every exercise, programme and safety rule; list every problem."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from backend.services import content
+
+    folder = Path(root) if root else Path(current_app.config["CONTENT_ROOT"])
+    problems = content.validate(folder)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {folder}:", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    catalog, rules = content.load(folder)
+    click.echo(
+        f"Content OK: {len(catalog.exercises)} exercises, {len(catalog.programmes)} programmes, "
+        f"content version {catalog.version}, rules version {rules.version}"
+    )
+
+
+COMMANDS = (users, demo, content_cli)

@@ -101,6 +101,8 @@ class ProblemApi(Api):
         data = getattr(error, "data", None) or {}
         headers = dict(error.get_headers())  # keeps Allow on 405, Retry-After on 429
         headers.pop("Content-Type", None)
+        if error.code == 304:  # ETag matched: no body at all
+            return "", 304, {**headers, **(data.get("headers") or {})}
         headers.update(data.get("headers") or {})
         errors = data.get("errors") or data.get("messages")
         detail = data.get("message") or error.description

@@ -1,0 +1,631 @@
+"""The exercise content library: strict YAML loader, cross-checks and content hash.
+
+The safety rules exclude exercises by their load tags, so a typo in a content file is a
+safety problem, not a cosmetic one. The loader therefore refuses anything it does not
+understand and reports every problem it finds in one go, so a physiotherapist can fix a
+whole batch of edits in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from backend.domain import records
+from backend.domain import vocabulary as vocab
+
+DEFAULT_CONTENT_ROOT = pathlib.Path(__file__).resolve().parents[2] / "content"
+
+ROLES = ("warm_up", "main", "cool_down")
+MIN_LADDER_LEVELS = 3
+MIN_MAIN_PER_MODALITY = 3
+# A weekly pattern repeats, so "never two days in a row" allows at most 3 sessions in 7 days.
+MAX_NON_CONSECUTIVE_SESSIONS = 3
+SEATED_POSITIONS = ("seated", "lying")
+DOSE_STEP_FIELDS = ("minutes", "sets", "reps", "hold_seconds", "target_rpe")
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MEDIA_PATTERN = r"^media/[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$"
+
+
+class ContentError(Exception):
+    """The content library is invalid; `.problems` lists every problem found."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        lines = "\n".join(f"- {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} content problem(s):\n{lines}")
+
+
+# ---------- schemas: one file's shape and vocabulary ----------
+class StrictFloat(fields.Float):
+    """A number written as a number: "5" in quotes is a typo, not five."""
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class StrictBoolean(fields.Boolean):
+    """Only `true` or `false`; YAML's yes/no/1/0 are too easy to write by accident."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def _one_of(choices: Iterable[str], what: str) -> validate.OneOf:
+    return validate.OneOf(
+        tuple(choices), error=f"'{{input}}' is not a known {what}; use one of: {{choices}}."
+    )
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+def _no_repeats(items: list[Any]) -> None:
+    if len(set(items)) != len(items):
+        raise ValidationError("Items must not repeat.")
+
+
+def _text(**kwargs: Any) -> fields.String:
+    return fields.String(validate=_not_blank, **kwargs)
+
+
+def _ref_list() -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Regexp(ID_PATTERN, error="Not a kebab-case exercise id.")),
+        load_default=list,
+        validate=_no_repeats,
+    )
+
+
+def _code_list(choices: Iterable[str], what: str, min_items: int) -> fields.List:
+    return fields.List(
+        fields.String(validate=_one_of(choices, what)),
+        required=True,
+        validate=[validate.Length(min=min_items), _no_repeats],
+    )
+
+
+def _texts(min_items: int) -> fields.List:
+    return fields.List(_text(), required=True, validate=validate.Length(min=min_items))
+
+
+class _StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class DoseSchema(_StrictSchema):
+    target_rpe = StrictFloat(
+        required=True, validate=validate.Range(0, 10), metadata={"description": "CR-10 effort"}
+    )
+    minutes = StrictFloat(
+        required=True,
+        validate=validate.Range(min=0, max=180, min_inclusive=False),
+        metadata={"description": "how long the block takes; sRPE load = minutes x target_rpe"},
+    )
+    sets = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
+    reps = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    hold_seconds = fields.Integer(strict=True, validate=validate.Range(min=1, max=600))
+    band = fields.String(validate=_one_of(vocab.BAND_COLOURS, "band colour"))
+
+
+class LevelSchema(_StrictSchema):
+    level = fields.Integer(
+        strict=True, required=True, validate=validate.Range(vocab.MIN_LEVEL, vocab.MAX_LEVEL)
+    )
+    description = _text(required=True)
+    dose = fields.Nested(DoseSchema, required=True)
+
+
+class ExerciseSchema(_StrictSchema):
+    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error="Not kebab-case."))
+    title = _text(required=True)
+    modality = fields.String(required=True, validate=_one_of(vocab.MODALITIES, "modality"))
+    position = fields.String(required=True, validate=_one_of(vocab.POSITIONS, "position"))
+    equipment = _code_list(vocab.EQUIPMENT, "equipment", min_items=1)
+    roles = _code_list(ROLES, "role", min_items=1)
+    load_tags = _code_list(vocab.LOAD_TAGS, "load tag", min_items=0)
+    instructions = _text(required=True)
+    safety_cues = _texts(min_items=1)
+    levels = fields.List(
+        fields.Nested(LevelSchema),
+        required=True,
+        validate=validate.Length(min=MIN_LADDER_LEVELS, max=vocab.MAX_LEVEL),
+    )
+    regressions = _ref_list()
+    progressions = _ref_list()
+    seated_variant = fields.String(
+        validate=validate.Regexp(ID_PATTERN, error="Not a kebab-case exercise id.")
+    )
+    media = fields.List(
+        fields.String(validate=validate.Regexp(MEDIA_PATTERN, error="Must look like media/x.mp4.")),
+        load_default=list,
+    )
+    sources = _texts(min_items=1)
+
+
+class ModalityTemplateSchema(_StrictSchema):
+    modality = fields.String(required=True, validate=_one_of(vocab.MODALITIES, "modality"))
+    sessions_per_week_min = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=0, max=7)
+    )
+    sessions_per_week_max = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=7)
+    )
+    non_consecutive_days = StrictBoolean(load_default=False)
+
+
+class ProgrammeSchema(_StrictSchema):
+    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error="Not kebab-case."))
+    title = _text(required=True)
+    description = _text(required=True)
+    sources = _texts(min_items=1)
+    modalities = fields.List(
+        fields.Nested(ModalityTemplateSchema), required=True, validate=validate.Length(min=1)
+    )
+
+
+# ---------- reading files ----------
+# The libyaml parser is ~10x faster; the constructor (and so the safety) is SafeLoader's.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):
+    """SafeLoader that refuses duplicate keys (a second `load_tags:` would replace the first)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if not isinstance(key, str):
+            continue  # the schema reports non-text keys as unknown fields
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
+)
+
+
+def _content_files(root: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
+    """(relative posix path, path) of every file the loader reads, in a stable order."""
+    paths = [*root.glob("exercises/**/*.yaml"), *root.glob("programmes/*.yaml")]
+    return sorted((p.relative_to(root).as_posix(), p) for p in paths if p.is_file())
+
+
+def _stray_files(root: pathlib.Path) -> list[str]:
+    """.yml files would be silently skipped; say so instead."""
+    paths = [*root.glob("exercises/**/*.yml"), *root.glob("programmes/*.yml")]
+    return sorted(p.relative_to(root).as_posix() for p in paths)
+
+
+def _read_yaml(path: pathlib.Path, rel: str, problems: list[str]) -> dict | None:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(f"{rel}: cannot read the file ({error})")
+        return None
+    except yaml.YAMLError as error:
+        problems.append(f"{rel}: not valid YAML ({' '.join(str(error).split())})")
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{rel}: must be a mapping of `field: value` lines")
+        return None
+    return data
+
+
+def _flatten(messages: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Turn marshmallow's nested error dict into (field path, message) pairs."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, _join(path, key))
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from _flatten(message, path)
+    else:
+        yield path, str(messages)
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):  # list items are shown counting from 1, like the level numbers
+        return f"{path}[{key + 1}]"
+    if key == "_schema":
+        return path
+    return f"{path}.{key}" if path else str(key)
+
+
+def _load_with(schema: Schema, data: dict, rel: str, problems: list[str]) -> dict | None:
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        problems.extend(f"{rel}: {field}: {message}" for field, message in _flatten(error.messages))
+        return None
+
+
+# ---------- building records ----------
+def _build_exercise(d: dict) -> records.Exercise:
+    levels = tuple(
+        records.Level(
+            level=lv["level"], dose=records.Dose(**lv["dose"]), description=lv["description"]
+        )
+        for lv in d["levels"]
+    )
+    return records.Exercise(
+        id=d["id"],
+        title=d["title"].strip(),
+        modality=d["modality"],
+        position=d["position"],
+        equipment=tuple(d["equipment"]),
+        load_tags=frozenset(d["load_tags"]),
+        instructions=d["instructions"].strip(),
+        safety_cues=tuple(d["safety_cues"]),
+        levels=levels,
+        roles=frozenset(d["roles"]),
+        regressions=tuple(d["regressions"]),
+        progressions=tuple(d["progressions"]),
+        seated_variant=d.get("seated_variant"),
+        media=tuple(d["media"]),
+        sources=tuple(d["sources"]),
+    )
+
+
+def _build_programme(d: dict) -> records.ProgrammeTemplate:
+    return records.ProgrammeTemplate(
+        id=d["id"],
+        title=d["title"].strip(),
+        description=d["description"].strip(),
+        modalities=tuple(records.ModalityTemplate(**m) for m in d["modalities"]),
+    )
+
+
+# ---------- checks on one exercise ----------
+def _ladder_problems(ex: records.Exercise) -> list[str]:
+    numbers = [lv.level for lv in ex.levels]
+    if numbers != list(range(1, len(numbers) + 1)):
+        return [
+            f"levels: level numbers must run 1, 2, 3 ... with no gaps or repeats, got {numbers}"
+        ]
+    bands = [lv.dose.band for lv in ex.levels]
+    if any(bands) and not all(bands):
+        return ["levels: state a band colour at every level or at none"]
+    problems: list[str] = []
+    for lower, upper in zip(ex.levels, ex.levels[1:], strict=False):
+        problems.extend(_step_problems(lower, upper))
+    return problems
+
+
+def _step_problems(lower: records.Level, upper: records.Level) -> list[str]:
+    a, b = lower.dose, upper.dose
+    where = f"levels: level {lower.level} -> {upper.level}"
+    problems = []
+    if b.nominal_load < a.nominal_load:
+        problems.append(
+            f"{where}: nominal load (minutes x target_rpe) drops from "
+            f"{a.nominal_load:g} to {b.nominal_load:g}"
+        )
+    if a.band and b.band and _band_rank(b.band) < _band_rank(a.band):
+        problems.append(f"{where}: band gets lighter ({a.band} -> {b.band})")
+    if not _is_harder(a, b):
+        problems.append(
+            f"{where}: nothing gets harder; raise at least one of "
+            "minutes, sets, reps, hold_seconds, band or target_rpe"
+        )
+    return problems
+
+
+def _band_rank(band: str | None) -> int:
+    return vocab.BAND_COLOURS.index(band) if band else -1
+
+
+def _is_harder(a: records.Dose, b: records.Dose) -> bool:
+    # A field first stated at the higher level counts as an increase (None is "zero").
+    if _band_rank(b.band) > _band_rank(a.band):
+        return True
+    return any((getattr(b, name) or 0) > (getattr(a, name) or 0) for name in DOSE_STEP_FIELDS)
+
+
+def _tag_problems(ex: records.Exercise) -> list[str]:
+    """Tag rules the safety engine relies on; missing tags would let an exercise slip through."""
+    tags, problems = ex.load_tags, []
+    required = {
+        "weight_bearing": ex.position == "standing",
+        "immersion": ex.position == "in_water" or ex.modality == "aquatic",
+        "upper_limb_load": "shoulder_loading" in tags,
+        "lower_limb_load": "hip_loading" in tags,
+        "balance_challenge": ex.modality == "balance" and ex.position == "standing",
+    }
+    for tag, needed in required.items():
+        if needed and tag not in tags:
+            problems.append(f"load_tags: must include '{tag}' ({_why(tag)})")
+    if ex.modality == "aquatic" and ex.position != "in_water":
+        problems.append("position: aquatic exercises are done 'in_water'")
+    if "immersion" in tags and ex.position != "in_water":
+        problems.append("position: an exercise tagged 'immersion' must be 'in_water'")
+    if ex.position == "in_water" and "pool" not in ex.equipment:
+        problems.append("equipment: an in-water exercise needs 'pool'")
+    return problems
+
+
+def _why(tag: str) -> str:
+    return {
+        "weight_bearing": "every standing exercise is weight-bearing",
+        "immersion": "every in-water exercise is immersion",
+        "upper_limb_load": "shoulder_loading is resisted arm work",
+        "lower_limb_load": "hip_loading is resisted leg work",
+        "balance_challenge": "standing balance work challenges balance",
+    }[tag]
+
+
+def _equipment_problems(ex: records.Exercise) -> list[str]:
+    problems = []
+    if "none" in ex.equipment and len(ex.equipment) > 1:
+        problems.append("equipment: 'none' must stand alone")
+    has_band_doses = any(lv.dose.band for lv in ex.levels)
+    if ("band" in ex.equipment) != has_band_doses:
+        # The planner matches a level's band colour against the bands a patient owns.
+        problems.append("equipment: list 'band' exactly when the levels state band colours")
+    if ex.modality == "resistance_band" and not has_band_doses:
+        problems.append("levels: resistance-band exercises state a band colour at every level")
+    return problems
+
+
+def _exercise_problems(ex: records.Exercise, path: pathlib.Path) -> list[str]:
+    problems = []
+    if ex.id != path.stem:
+        problems.append(f"id: '{ex.id}' must equal the file name '{path.stem}'")
+    if path.parent.name != ex.modality:
+        problems.append(
+            f"modality: '{ex.modality}' must match the folder 'exercises/{path.parent.name}/'"
+        )
+    refs = [*ex.regressions, *ex.progressions, *filter(None, [ex.seated_variant])]
+    if ex.id in refs:
+        problems.append("regressions/progressions/seated_variant: must not point to itself")
+    return problems + _ladder_problems(ex) + _tag_problems(ex) + _equipment_problems(ex)
+
+
+# ---------- checks across files ----------
+def _reference_problems(
+    exercises: dict[str, records.Exercise], rel_of: dict[str, str], known_ids: set[str]
+) -> list[str]:
+    problems = []
+    for ex in exercises.values():
+        for field_name in ("regressions", "progressions"):
+            problems.extend(
+                f"{rel_of[ex.id]}: {field_name}: '{ref}' is not an exercise id"
+                for ref in getattr(ex, field_name)
+                if ref not in known_ids
+            )
+        if ex.seated_variant:
+            problems.extend(_seated_variant_problems(ex, exercises, rel_of[ex.id], known_ids))
+    return problems
+
+
+def _seated_variant_problems(
+    ex: records.Exercise, exercises: dict[str, records.Exercise], rel: str, known_ids: set[str]
+) -> list[str]:
+    target = exercises.get(ex.seated_variant or "")
+    if target is None:
+        if ex.seated_variant in known_ids:
+            return []  # the target file is invalid and already reported on its own
+        return [f"{rel}: seated_variant: '{ex.seated_variant}' is not an exercise id"]
+    problems = []
+    if target.position not in SEATED_POSITIONS:
+        problems.append(
+            f"{rel}: seated_variant: '{target.id}' is '{target.position}', not seated or lying"
+        )
+    if target.modality != ex.modality:
+        problems.append(
+            f"{rel}: seated_variant: '{target.id}' is {target.modality}, not {ex.modality}"
+        )
+    return problems
+
+
+def _main_count_problems(main_counts: dict[str, int]) -> list[str]:
+    return [
+        f"exercises/{modality}/: needs at least {MIN_MAIN_PER_MODALITY} exercises with role "
+        f"'main', has {main_counts.get(modality, 0)}"
+        for modality in vocab.MODALITIES
+        if main_counts.get(modality, 0) < MIN_MAIN_PER_MODALITY
+    ]
+
+
+def _programme_problems(programme: records.ProgrammeTemplate, path: pathlib.Path) -> list[str]:
+    problems = []
+    if programme.id != path.stem:
+        problems.append(f"id: '{programme.id}' must equal the file name '{path.stem}'")
+    seen: set[str] = set()
+    for number, m in enumerate(programme.modalities, start=1):
+        where = f"modalities[{number}]"
+        if m.modality in seen:
+            problems.append(f"{where}.modality: '{m.modality}' is listed twice")
+        seen.add(m.modality)
+        if m.sessions_per_week_min > m.sessions_per_week_max:
+            problems.append(
+                f"{where}: sessions_per_week_min ({m.sessions_per_week_min}) is more than "
+                f"sessions_per_week_max ({m.sessions_per_week_max})"
+            )
+        if m.non_consecutive_days and m.sessions_per_week_max > MAX_NON_CONSECUTIVE_SESSIONS:
+            problems.append(
+                f"{where}: at most {MAX_NON_CONSECUTIVE_SESSIONS} sessions a week fit on "
+                "non-consecutive days"
+            )
+    return problems
+
+
+# ---------- the whole library ----------
+@dataclass
+class _Exercises:
+    """What the exercise files hold: valid exercises plus what every file claims to be."""
+
+    by_id: dict[str, records.Exercise] = field(default_factory=dict)
+    rel_of: dict[str, str] = field(default_factory=dict)
+    # Read from the raw YAML, so one broken file does not also cause "dangling reference"
+    # or "too few main exercises" reports elsewhere.
+    claimed_ids: set[str] = field(default_factory=set)
+    main_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def claim(self, data: dict | None, path: pathlib.Path) -> None:
+        data = data or {}
+        self.claimed_ids.add(data["id"] if isinstance(data.get("id"), str) else path.stem)
+        roles, modality = data.get("roles"), data.get("modality")
+        if isinstance(roles, list) and "main" in roles and isinstance(modality, str):
+            self.main_counts[modality] += 1
+
+
+def _load_exercises(files: list[tuple[str, pathlib.Path]], problems: list[str]) -> _Exercises:
+    found = _Exercises()
+    schema = ExerciseSchema()
+    for rel, path in files:
+        if not rel.startswith("exercises/"):
+            continue
+        data = _read_yaml(path, rel, problems)
+        found.claim(data, path)
+        loaded = _load_with(schema, data, rel, problems) if data is not None else None
+        if loaded is None:
+            continue
+        ex = _build_exercise(loaded)
+        problems.extend(f"{rel}: {p}" for p in _exercise_problems(ex, path))
+        if ex.id in found.by_id:
+            problems.append(f"{rel}: id: '{ex.id}' is already used by {found.rel_of[ex.id]}")
+            continue
+        found.by_id[ex.id], found.rel_of[ex.id] = ex, rel
+    return found
+
+
+def _load_programmes(
+    files: list[tuple[str, pathlib.Path]], problems: list[str]
+) -> dict[str, records.ProgrammeTemplate]:
+    programmes: dict[str, records.ProgrammeTemplate] = {}
+    rel_of: dict[str, str] = {}
+    schema = ProgrammeSchema()
+    for rel, path in files:
+        if not rel.startswith("programmes/"):
+            continue
+        data = _read_yaml(path, rel, problems)
+        loaded = _load_with(schema, data, rel, problems) if data is not None else None
+        if loaded is None:
+            continue
+        programme = _build_programme(loaded)
+        problems.extend(f"{rel}: {p}" for p in _programme_problems(programme, path))
+        if programme.id in programmes:
+            problems.append(
+                f"{rel}: id: '{programme.id}' is already used by {rel_of[programme.id]}"
+            )
+            continue
+        programmes[programme.id], rel_of[programme.id] = programme, rel
+    return programmes
+
+
+def _load(root: pathlib.Path) -> tuple[records.Catalog | None, list[str]]:
+    root = pathlib.Path(root)
+    if not (root / "exercises").is_dir():
+        return None, [f"{root}: no exercises/ folder here; is this the content root?"]
+    problems = [
+        f"{rel}: use the .yaml extension (.yml files are not read)" for rel in _stray_files(root)
+    ]
+    files = _content_files(root)
+    found = _load_exercises(files, problems)
+    programmes = _load_programmes(files, problems)
+    problems.extend(_reference_problems(found.by_id, found.rel_of, found.claimed_ids))
+    problems.extend(_main_count_problems(found.main_counts))
+    if not programmes:
+        problems.append("programmes/: no programme templates found")
+    if problems:
+        return None, problems
+    catalog = records.Catalog(
+        exercises=dict(sorted(found.by_id.items())),
+        programmes=dict(sorted(programmes.items())),
+        version=content_version(root),
+    )
+    return catalog, []
+
+
+def load_catalog(root: pathlib.Path = DEFAULT_CONTENT_ROOT) -> records.Catalog:
+    """Load and cross-check the library under `root`; raise ContentError listing all problems."""
+    catalog, problems = _load(root)
+    if catalog is None:
+        raise ContentError(problems)
+    return catalog
+
+
+def validate_content(root: pathlib.Path = DEFAULT_CONTENT_ROOT) -> list[str]:
+    """Every problem in the library under `root`; an empty list when it is fine."""
+    return _load(root)[1]
+
+
+def content_version(root: pathlib.Path = DEFAULT_CONTENT_ROOT) -> str:
+    """Hash of the content files (sorted paths + bytes): any edit changes it, nothing else does."""
+    digest = hashlib.sha256()
+    for rel, path in _content_files(pathlib.Path(root)):
+        # Normalise line endings so a Windows checkout gives the same version.
+        data = path.read_bytes().replace(b"\r\n", b"\n")
+        digest.update(f"{rel}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+# ---------- serialising ----------
+def _dose_to_dict(dose: records.Dose) -> dict[str, Any]:
+    return {
+        "target_rpe": dose.target_rpe,
+        "minutes": dose.minutes,
+        "sets": dose.sets,
+        "reps": dose.reps,
+        "hold_seconds": dose.hold_seconds,
+        "band": dose.band,
+        "nominal_load": dose.nominal_load,
+    }
+
+
+def exercise_to_dict(ex: records.Exercise) -> dict[str, Any]:
+    """A JSON-ready dict of an exercise (sets become sorted lists)."""
+    return {
+        "id": ex.id,
+        "title": ex.title,
+        "modality": ex.modality,
+        "position": ex.position,
+        "equipment": list(ex.equipment),
+        "roles": sorted(ex.roles),
+        "load_tags": sorted(ex.load_tags),
+        "instructions": ex.instructions,
+        "safety_cues": list(ex.safety_cues),
+        "levels": [
+            {"level": lv.level, "description": lv.description, "dose": _dose_to_dict(lv.dose)}
+            for lv in ex.levels
+        ],
+        "regressions": list(ex.regressions),
+        "progressions": list(ex.progressions),
+        "seated_variant": ex.seated_variant,
+        "media": list(ex.media),
+        "sources": list(ex.sources),
+    }
+
+
+__all__ = [
+    "DEFAULT_CONTENT_ROOT",
+    "ContentError",
+    "content_version",
+    "exercise_to_dict",
+    "load_catalog",
+    "validate_content",
+]

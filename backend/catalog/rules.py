@@ -1,0 +1,480 @@
+"""Load and validate content/safety/rules.yaml into a domain `RuleSet`.
+
+Validation is strict (unknown fields are errors, numbers must be numbers, every code must be
+in backend.domain.vocabulary) and reports every problem at once in `RulesError.problems`, so
+a physio editing the file sees the whole list, not one error per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from backend.domain.safety import (
+    Advice,
+    Effects,
+    FractureRiskRule,
+    InfusionWindow,
+    LabBand,
+    LabFloor,
+    LesionModule,
+    MultipleRegionsRule,
+    PrecautionRule,
+    RadiotherapyRule,
+    RedFlag,
+    Rule,
+    RuleSet,
+    ScoreRule,
+    SessionRpeRule,
+    SiteRule,
+    SurgeryRule,
+    TemperatureRule,
+)
+from backend.domain.vocabulary import (
+    BONE_SITES,
+    LABS,
+    LESION_SITES,
+    LOAD_TAGS,
+    MODALITIES,
+    PRECAUTIONS,
+    VERDICTS,
+)
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "safety" / "rules.yaml"
+ANY_BONE = "any_bone"  # shorthand in `sites` for every vocabulary.BONE_SITES code
+EMERGENCY_TIER = "emergency"
+SCORES = ("fatigue", "pain")
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class RulesError(ValueError):
+    """rules.yaml is not valid; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("invalid safety rules:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+# ---------- schemas ----------
+class StrictFloat(fields.Float):
+    """A YAML number only: "38.0" (a string) is a typo to report, not to coerce."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _code_of(vocabulary: tuple[str, ...], what: str) -> fields.String:
+    return fields.String(validate=validate.OneOf(vocabulary, error=f"unknown {what} {{input!r}}"))
+
+
+def _codes_of(vocabulary: tuple[str, ...], what: str) -> fields.List:
+    return fields.List(_code_of(vocabulary, what), load_default=list)
+
+
+def _strict_int(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, **kwargs)
+
+
+def _flag() -> fields.Boolean:
+    return fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+
+
+def _text() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1))
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class _Described(_Strict):
+    """Code, source, message and effects: what every rule has."""
+
+    code = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
+    source = _text()
+    message = _text()
+    exclude_tags = _codes_of(LOAD_TAGS, "load tag")
+    exclude_modalities = _codes_of(MODALITIES, "modality")
+    max_target_rpe = StrictFloat(validate=validate.Range(0, 10), load_default=None)
+    max_minutes = StrictFloat(
+        validate=validate.Range(min=0, min_inclusive=False), load_default=None
+    )
+    prefer_seated = _flag()
+    supervised_only = _flag()
+
+
+class _RuleSchema(_Described):
+    severity = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+
+
+class _LabBandSchema(_RuleSchema):
+    lab = fields.String(required=True, validate=validate.OneOf(LABS, error="unknown lab {input!r}"))
+    below = StrictFloat(load_default=None)
+    at_or_below = StrictFloat(load_default=None)
+
+
+class _FeverSchema(_RuleSchema):
+    at_or_above_c = StrictFloat(required=True)
+
+
+class _LabGatesSchema(_Strict):
+    bands = fields.List(fields.Nested(_LabBandSchema), required=True)
+    out_of_date = fields.Nested(_RuleSchema, required=True)
+    fever = fields.Nested(_FeverSchema, required=True)
+
+
+class _SituationSchema(_RuleSchema):
+    precaution = fields.String(
+        required=True,
+        validate=validate.OneOf(PRECAUTIONS, error="unknown precaution {input!r}"),
+    )
+
+
+class _SurgerySchema(_RuleSchema):
+    within_days = _strict_int(required=True, validate=validate.Range(min=0))
+
+
+class _SiteRuleSchema(_RuleSchema):
+    sites = fields.List(
+        _code_of((*LESION_SITES, ANY_BONE), "lesion site"),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+class _LesionModuleSchema(_SiteRuleSchema):
+    lifted_by_walking_setting = _codes_of(LOAD_TAGS, "load tag")
+
+
+class _MultipleRegionsSchema(_RuleSchema):
+    at_least = _strict_int(required=True, validate=validate.Range(min=2))
+
+
+class _FractureRiskSchema(_RuleSchema):
+    mirels_at_or_above = _strict_int(required=True, validate=validate.Range(4, 12))
+    sins_at_or_above = _strict_int(required=True, validate=validate.Range(0, 18))
+    region_tags = fields.Dict(
+        keys=_code_of(BONE_SITES, "bone site"),
+        values=fields.List(_code_of(LOAD_TAGS, "load tag")),
+        required=True,
+    )
+
+
+class _LesionModulesSchema(_Strict):
+    modules = fields.List(fields.Nested(_LesionModuleSchema), required=True)
+    multiple_regions = fields.Nested(_MultipleRegionsSchema, required=True)
+    fracture_risk = fields.Nested(_FractureRiskSchema, required=True)
+
+
+class _RedFlagSchema(_Described):
+    symptom = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
+    tier = fields.String(required=True)
+
+
+class _RedFlagsSchema(_Strict):
+    tiers = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(CODE_PATTERN)),
+        values=fields.String(validate=validate.OneOf(VERDICTS)),
+        required=True,
+    )
+    symptoms = fields.List(fields.Nested(_RedFlagSchema), required=True)
+
+
+class _ScoreSchema(_RuleSchema):
+    score = fields.String(required=True, validate=validate.OneOf(SCORES))
+    at_or_above = StrictFloat(validate=validate.Range(0, 10), load_default=None)
+    below = StrictFloat(validate=validate.Range(0, 10), load_default=None)
+    rise_from_baseline = StrictFloat(
+        validate=validate.Range(min=0, min_inclusive=False), load_default=None
+    )
+
+
+class _SessionRpeSchema(_RuleSchema):
+    over_target_at_or_above = StrictFloat(required=True, validate=validate.Range(0, 10))
+
+
+class _CheckInSchema(_Strict):
+    scores = fields.List(fields.Nested(_ScoreSchema), required=True)
+    pain_at_lesion = fields.Nested(_RuleSchema, required=True)
+    session_rpe = fields.Nested(_SessionRpeSchema, required=True)
+
+
+class _LabFloorSchema(_Strict):
+    lab = fields.String(required=True, validate=validate.OneOf(LABS, error="unknown lab {input!r}"))
+    at_or_above = StrictFloat(required=True)
+
+
+class _InfusionWindowSchema(_RuleSchema):
+    from_day = _strict_int(required=True, validate=validate.Range(min=0))
+    to_day = _strict_int(required=True, validate=validate.Range(min=0))
+    unless_lab = fields.Nested(_LabFloorSchema, load_default=None)
+
+
+class _RadiotherapySchema(_RuleSchema):
+    days_after_end = _strict_int(required=True, validate=validate.Range(min=0))
+
+
+class _CalendarSchema(_Strict):
+    infusion_windows = fields.List(fields.Nested(_InfusionWindowSchema), required=True)
+    radiotherapy = fields.Nested(_RadiotherapySchema, required=True)
+
+
+class _SettingsSchema(_Strict):
+    lab_staleness_days = _strict_int(required=True, validate=validate.Range(min=0))
+
+
+class _AdviceSchema(_Strict):
+    emergency = _text()
+    red = _text()
+    amber = _text()
+    green = _text()
+
+
+class RulesFileSchema(_Strict):
+    """The whole of rules.yaml."""
+
+    version = _text()
+    settings = fields.Nested(_SettingsSchema, required=True)
+    advice = fields.Nested(_AdviceSchema, required=True)
+    lab_gates = fields.Nested(_LabGatesSchema, required=True)
+    situations = fields.List(fields.Nested(_SituationSchema), required=True)
+    recent_surgery = fields.Nested(_SurgerySchema, required=True)
+    lesion_sites = fields.List(fields.Nested(_SiteRuleSchema), required=True)
+    lesion_modules = fields.Nested(_LesionModulesSchema, required=True)
+    red_flags = fields.Nested(_RedFlagsSchema, required=True)
+    check_in = fields.Nested(_CheckInSchema, required=True)
+    calendar = fields.Nested(_CalendarSchema, required=True)
+
+
+# ---------- loading ----------
+def load_rules(path: Path | None = None) -> RuleSet:
+    """Read, validate and build the rule set; raise RulesError listing every problem."""
+    path = path or DEFAULT_PATH
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise RulesError([f"cannot read {path}: {error}"]) from error
+    try:
+        document = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        raise RulesError([f"not valid YAML: {error}"]) from error
+    try:
+        data = RulesFileSchema().load(document if document is not None else {})
+    except ValidationError as error:
+        raise RulesError(_flatten(error.messages)) from error
+    problems = _cross_check(data)
+    if problems:
+        raise RulesError(problems)
+    return _build(data, f"{data['version']}+{hashlib.sha256(raw).hexdigest()[:12]}")
+
+
+def _flatten(messages: Any, path: str = "") -> list[str]:
+    """marshmallow's nested error dict -> ["lab_gates.bands.0.lab: unknown lab 'x'", ...]."""
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            out += _flatten(value, f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(messages, list):
+        return [f"{path}: {m}" if path else str(m) for m in messages]
+    return [f"{path}: {messages}"]
+
+
+def _cross_check(data: dict[str, Any]) -> list[str]:
+    """Checks that span fields or sections, run once every field is valid."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for where, rule in _all_rule_dicts(data):
+        if rule["code"] in seen:
+            problems.append(
+                f"{where}.code: duplicate code {rule['code']!r} (also {seen[rule['code']]})"
+            )
+        seen.setdefault(rule["code"], where)
+
+    for i, band in enumerate(data["lab_gates"]["bands"]):
+        if (band["below"] is None) == (band["at_or_below"] is None):
+            problems.append(f"lab_gates.bands.{i}: give exactly one of below / at_or_below")
+
+    module_of: dict[str, str] = {}
+    for i, module in enumerate(data["lesion_modules"]["modules"]):
+        for site in _expand_sites(module["sites"]):
+            if site in module_of:
+                problems.append(
+                    f"lesion_modules.modules.{i}.sites: {site!r} is already in {module_of[site]}"
+                )
+            module_of.setdefault(site, module["code"])
+    missing = sorted(
+        set(BONE_SITES) - data["lesion_modules"]["fracture_risk"]["region_tags"].keys()
+    )
+    if missing:
+        problems.append(
+            f"lesion_modules.fracture_risk.region_tags: no row for {', '.join(missing)}"
+        )
+
+    tiers = data["red_flags"]["tiers"]
+    if EMERGENCY_TIER not in tiers:
+        problems.append(f"red_flags.tiers: the {EMERGENCY_TIER!r} tier is required")
+    symptoms: set[str] = set()
+    for i, flag in enumerate(data["red_flags"]["symptoms"]):
+        if flag["tier"] not in tiers:
+            problems.append(f"red_flags.symptoms.{i}.tier: unknown tier {flag['tier']!r}")
+        if flag["symptom"] in symptoms:
+            problems.append(f"red_flags.symptoms.{i}.symptom: duplicate {flag['symptom']!r}")
+        symptoms.add(flag["symptom"])
+
+    for i, score in enumerate(data["check_in"]["scores"]):
+        if score["at_or_above"] is None and score["rise_from_baseline"] is None:
+            problems.append(f"check_in.scores.{i}: give at_or_above and/or rise_from_baseline")
+        low, high = score["at_or_above"], score["below"]
+        if low is not None and high is not None and high <= low:
+            problems.append(f"check_in.scores.{i}: below must be greater than at_or_above")
+
+    for i, window in enumerate(data["calendar"]["infusion_windows"]):
+        if window["from_day"] > window["to_day"]:
+            problems.append(f"calendar.infusion_windows.{i}: from_day is after to_day")
+    return problems
+
+
+def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(path, rule) for every rule in the file, in file order."""
+    labs, modules, check_in = data["lab_gates"], data["lesion_modules"], data["check_in"]
+    return [
+        *((f"lab_gates.bands.{i}", r) for i, r in enumerate(labs["bands"])),
+        ("lab_gates.out_of_date", labs["out_of_date"]),
+        ("lab_gates.fever", labs["fever"]),
+        *((f"situations.{i}", r) for i, r in enumerate(data["situations"])),
+        ("recent_surgery", data["recent_surgery"]),
+        *((f"lesion_sites.{i}", r) for i, r in enumerate(data["lesion_sites"])),
+        *((f"lesion_modules.modules.{i}", r) for i, r in enumerate(modules["modules"])),
+        ("lesion_modules.multiple_regions", modules["multiple_regions"]),
+        ("lesion_modules.fracture_risk", modules["fracture_risk"]),
+        *((f"red_flags.symptoms.{i}", r) for i, r in enumerate(data["red_flags"]["symptoms"])),
+        *((f"check_in.scores.{i}", r) for i, r in enumerate(check_in["scores"])),
+        ("check_in.pain_at_lesion", check_in["pain_at_lesion"]),
+        ("check_in.session_rpe", check_in["session_rpe"]),
+        *(
+            (f"calendar.infusion_windows.{i}", r)
+            for i, r in enumerate(data["calendar"]["infusion_windows"])
+        ),
+        ("calendar.radiotherapy", data["calendar"]["radiotherapy"]),
+    ]
+
+
+def _expand_sites(sites: list[str]) -> frozenset[str]:
+    return frozenset(s for code in sites for s in (BONE_SITES if code == ANY_BONE else (code,)))
+
+
+# ---------- building the domain RuleSet ----------
+def _rule(
+    d: dict[str, Any], section: str, severity: str | None = None, emergency: bool = False
+) -> Rule:
+    return Rule(
+        code=d["code"],
+        section=section,
+        severity=severity or d["severity"],
+        source=" ".join(d["source"].split()),
+        message=" ".join(d["message"].split()),
+        effects=Effects(
+            excluded_tags=frozenset(d["exclude_tags"]),
+            excluded_modalities=frozenset(d["exclude_modalities"]),
+            max_target_rpe=d["max_target_rpe"],
+            max_minutes=d["max_minutes"],
+            prefer_seated=d["prefer_seated"],
+            supervised_only=d["supervised_only"],
+        ),
+        emergency=emergency,
+    )
+
+
+def _build(data: dict[str, Any], version: str) -> RuleSet:
+    labs, modules, flags, check_in, calendar = (
+        data["lab_gates"],
+        data["lesion_modules"],
+        data["red_flags"],
+        data["check_in"],
+        data["calendar"],
+    )
+    fracture = modules["fracture_risk"]
+    return RuleSet(
+        version=version,
+        lab_staleness_days=data["settings"]["lab_staleness_days"],
+        advice=Advice(**{k: " ".join(v.split()) for k, v in data["advice"].items()}),
+        lab_bands=tuple(
+            LabBand(
+                rule=_rule(b, "4.1"),
+                lab=b["lab"],
+                threshold=b["at_or_below"] if b["below"] is None else b["below"],
+                inclusive=b["below"] is None,
+            )
+            for b in labs["bands"]
+        ),
+        labs_out_of_date=_rule(labs["out_of_date"], "4.1"),
+        fever=TemperatureRule(_rule(labs["fever"], "4.1"), labs["fever"]["at_or_above_c"]),
+        situations=tuple(
+            PrecautionRule(_rule(s, "4.2"), s["precaution"]) for s in data["situations"]
+        ),
+        recent_surgery=SurgeryRule(
+            _rule(data["recent_surgery"], "4.2"), data["recent_surgery"]["within_days"]
+        ),
+        site_rules=tuple(
+            SiteRule(_rule(s, "4.2/7"), _expand_sites(s["sites"])) for s in data["lesion_sites"]
+        ),
+        lesion_modules=tuple(
+            LesionModule(
+                _rule(m, "6"),
+                _expand_sites(m["sites"]),
+                frozenset(m["lifted_by_walking_setting"]),
+            )
+            for m in modules["modules"]
+        ),
+        multiple_regions=MultipleRegionsRule(
+            _rule(modules["multiple_regions"], "6"), modules["multiple_regions"]["at_least"]
+        ),
+        fracture_risk=FractureRiskRule(
+            rule=_rule(fracture, "6"),
+            mirels_at_or_above=fracture["mirels_at_or_above"],
+            sins_at_or_above=fracture["sins_at_or_above"],
+            region_tags=MappingProxyType(
+                {site: frozenset(tags) for site, tags in fracture["region_tags"].items()}
+            ),
+        ),
+        red_flags=tuple(
+            RedFlag(
+                _rule(f, "5", flags["tiers"][f["tier"]], f["tier"] == EMERGENCY_TIER),
+                f["symptom"],
+                f["tier"],
+            )
+            for f in flags["symptoms"]
+        ),
+        check_in_scores=tuple(
+            ScoreRule(
+                _rule(s, "9"), s["score"], s["at_or_above"], s["below"], s["rise_from_baseline"]
+            )
+            for s in check_in["scores"]
+        ),
+        pain_at_lesion=_rule(check_in["pain_at_lesion"], "9"),
+        session_rpe=SessionRpeRule(
+            _rule(check_in["session_rpe"], "9"),
+            check_in["session_rpe"]["over_target_at_or_above"],
+        ),
+        infusion_windows=tuple(
+            InfusionWindow(
+                _rule(w, "11"),
+                w["from_day"],
+                w["to_day"],
+                LabFloor(**w["unless_lab"]) if w["unless_lab"] else None,
+            )
+            for w in calendar["infusion_windows"]
+        ),
+        radiotherapy=RadiotherapyRule(
+            _rule(calendar["radiotherapy"], "11"), calendar["radiotherapy"]["days_after_end"]
+        ),
+    )

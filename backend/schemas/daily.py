@@ -1,0 +1,205 @@
+"""Library, check-in, session and log payloads."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate, validates_schema
+
+from backend.domain import vocabulary as v
+from backend.schemas.common import Float, Int, QueryInt, StrictSchema, one_of
+
+
+# ---------- library ----------
+class DoseSchema(ma.Schema):
+    target_rpe = ma.fields.Float(
+        metadata={"description": "target effort on the CR-10 scale (0-10)"}
+    )
+    rpe_scale = ma.fields.String(dump_default="cr10")
+    minutes = ma.fields.Float(allow_none=True)
+    sets = ma.fields.Integer(allow_none=True)
+    reps = ma.fields.Integer(allow_none=True)
+    hold_seconds = ma.fields.Integer(allow_none=True)
+    band = ma.fields.String(allow_none=True)
+
+
+class LevelSchema(ma.Schema):
+    level = ma.fields.Integer()
+    description = ma.fields.String()
+    dose = ma.fields.Nested(DoseSchema)
+
+
+class ExerciseSchema(ma.Schema):
+    id = ma.fields.String()
+    title = ma.fields.String()
+    modality = ma.fields.String()
+    position = ma.fields.String()
+    equipment = ma.fields.List(ma.fields.String())
+    roles = ma.fields.List(ma.fields.String())
+    load_tags = ma.fields.List(ma.fields.String())
+    instructions = ma.fields.String()
+    safety_cues = ma.fields.List(ma.fields.String())
+    levels = ma.fields.List(ma.fields.Nested(LevelSchema))
+    regressions = ma.fields.List(ma.fields.String())
+    progressions = ma.fields.List(ma.fields.String())
+    seated_variant = ma.fields.String(allow_none=True)
+    media = ma.fields.List(ma.fields.String())
+    sources = ma.fields.List(ma.fields.String())
+
+
+class LibrarySchema(ma.Schema):
+    content_version = ma.fields.String()
+    exercises = ma.fields.List(ma.fields.Nested(ExerciseSchema))
+
+
+class LibraryArgsSchema(StrictSchema):
+    modality = ma.fields.String(validate=one_of(v.MODALITIES, "modality"))
+    equipment = ma.fields.String(validate=one_of(v.EQUIPMENT, "equipment"))
+    position = ma.fields.String(validate=one_of(v.POSITIONS, "position"))
+    level = QueryInt(validate=validate.Range(v.MIN_LEVEL, v.MAX_LEVEL))
+
+
+# ---------- check-ins ----------
+class CheckInCreateSchema(StrictSchema):
+    fatigue = Int(
+        required=True,
+        validate=validate.Range(0, 10),
+        metadata={"description": "0-10, higher = worse"},
+    )
+    pain = Int(
+        required=True,
+        validate=validate.Range(0, 10),
+        metadata={"description": "0-10, higher = worse"},
+    )
+    sleep_quality = Int(load_default=None, allow_none=True, validate=validate.Range(0, 10))
+    symptoms = ma.fields.List(
+        ma.fields.String(validate=validate.Length(1, 60)),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
+    temperature_c = Float(load_default=None, allow_none=True, validate=validate.Range(30.0, 45.0))
+    pain_at_lesion = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "new or worse pain where a known metastasis is"},
+    )
+
+
+class ReasonSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+    severity = ma.fields.String()
+    source = ma.fields.String()
+
+
+class CheckInSchema(ma.Schema):
+    id = ma.fields.String()
+    date = ma.fields.Date()
+    status = ma.fields.String(metadata={"description": "green | amber | red"})
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+    advice = ma.fields.String()
+    emergency = ma.fields.Boolean()
+
+
+# ---------- sessions ----------
+class BlockSchema(ma.Schema):
+    exercise_id = ma.fields.String()
+    title = ma.fields.String()
+    modality = ma.fields.String()
+    part = ma.fields.String(metadata={"description": "warm_up | main | cool_down"})
+    level = ma.fields.Integer()
+    dose = ma.fields.Nested(DoseSchema)
+    substituted_for = ma.fields.String(allow_none=True)
+
+
+class VersionsSchema(ma.Schema):
+    content = ma.fields.String()
+    rules = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+
+
+class SessionSchema(ma.Schema):
+    id = ma.fields.String()
+    date = ma.fields.Date()
+    status = ma.fields.String(
+        metadata={"description": "planned | rest | blocked | completed | partial | stopped"}
+    )
+    verdict = ma.fields.String()
+    blocks = ma.fields.List(ma.fields.Nested(BlockSchema))
+    modalities = ma.fields.List(ma.fields.String())
+    levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    explanation = ma.fields.String()
+    planned_load = ma.fields.Float(metadata={"description": "expected sRPE load (minutes x CR-10)"})
+    versions = ma.fields.Nested(VersionsSchema)
+    log = ma.fields.Dict(allow_none=True)
+
+
+class HistoryArgsSchema(StrictSchema):
+    from_ = ma.fields.Date(data_key="from")
+    to = ma.fields.Date()
+    limit = QueryInt(load_default=30, validate=validate.Range(1, 200))
+    before = ma.fields.Date(metadata={"description": "page: sessions strictly before this date"})
+
+
+# ---------- logs ----------
+class BlockLogSchema(StrictSchema):
+    exercise_id = ma.fields.String(required=True, validate=validate.Length(1, 100))
+    completed = ma.fields.Boolean(required=True)
+    pain = Int(load_default=None, allow_none=True, validate=validate.Range(0, 10))
+
+
+class SessionLogCreateSchema(StrictSchema):
+    completed = ma.fields.Boolean(required=True)
+    minutes = Float(required=True, validate=validate.Range(0, 300))
+    session_rpe = Float(
+        required=True, metadata={"description": "whole-session effort on rpe_scale"}
+    )
+    rpe_scale = ma.fields.String(load_default="cr10", validate=one_of(v.RPE_SCALES, "RPE scale"))
+    fatigue_after = Int(load_default=None, allow_none=True, validate=validate.Range(0, 10))
+    pain_after = Int(load_default=None, allow_none=True, validate=validate.Range(0, 10))
+    blocks = ma.fields.List(
+        ma.fields.Nested(BlockLogSchema), load_default=list, validate=validate.Length(max=30)
+    )
+    adverse_event = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+    )
+    stopped_early_reason = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+    )
+
+    @validates_schema
+    def _rpe_on_its_scale(self, data, **_):
+        low, high = v.RPE_SCALE_RANGE[data["rpe_scale"]]
+        if not low <= data["session_rpe"] <= high:
+            raise ma.ValidationError(
+                f"On the {data['rpe_scale']} scale effort runs {low}-{high}.", "session_rpe"
+            )
+
+
+class SessionLogSchema(ma.Schema):
+    id = ma.fields.String()
+    session_id = ma.fields.String()
+    performed_on = ma.fields.Date()
+    received_at = ma.fields.DateTime()
+    completed = ma.fields.Boolean()
+    minutes = ma.fields.Float()
+    session_rpe = ma.fields.Float()
+    rpe_scale = ma.fields.String()
+    session_load = ma.fields.Float()
+    fatigue_after = ma.fields.Integer(allow_none=True)
+    pain_after = ma.fields.Integer(allow_none=True)
+    blocks = ma.fields.List(ma.fields.Nested(BlockLogSchema))
+    adverse_event = ma.fields.String(allow_none=True)
+    stopped_early_reason = ma.fields.String(allow_none=True)
+    status = ma.fields.String(metadata={"description": "the session's status after this log"})
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # other headers are none of our business
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -"
+        ),
+    )

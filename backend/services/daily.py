@@ -1,0 +1,499 @@
+"""A patient's day: check in, get today's session, log it. Always scoped to the signed-in patient."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend import clock
+from backend.domain import records
+from backend.domain.planner import WeekEntry, plan_session
+from backend.domain.safety import evaluate, red_flag_codes
+from backend.errors import Conflict, Invalid, NotFound
+from backend.extensions import db
+from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
+from backend.security import Actor
+from backend.services import content, levels, transactional
+from backend.services.patients import clinical_of, load_patient, prescription_of
+from backend.services.training import cr10
+
+LOGGED = ("completed", "partial", "stopped")
+BASELINE_DAYS = 14  # TOLERANCE_MODEL.md: rolling baseline = median of the last 14 days' check-ins
+
+
+def local_date(patient: Patient) -> date:
+    """Today in the patient's own time zone."""
+    return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
+
+
+# ---------- building the domain inputs ----------
+def domain_inputs(
+    patient: Patient,
+) -> tuple[records.PatientProfile, tuple, records.TreatmentCalendar]:
+    """The stored record as the pure safety and planner functions take it."""
+    clinical = clinical_of(patient)
+    equipment = clinical.get("equipment") or {}
+    profile = records.PatientProfile(
+        cancer_type=patient.cancer_type,
+        lesions=tuple(records.Lesion(**lesion) for lesion in clinical.get("lesions", [])),
+        precautions=frozenset(clinical.get("precautions", [])),
+        surgery_date=clinical.get("surgery_date"),
+        bands_owned=tuple(equipment.get("bands", [])),
+        pool_access=bool(equipment.get("pool_access")),
+        allow_walking_with_pelvic_lesion=bool(clinical.get("allow_walking_with_pelvic_lesion")),
+    )
+    labs = tuple(
+        records.LabResult(lab["name"], lab["value"], lab["taken_on"])
+        for lab in clinical.get("labs", [])
+    )
+    calendar_doc = clinical.get("calendar") or {}
+    calendar = records.TreatmentCalendar(
+        infusions=tuple(calendar_doc.get("infusions", [])),
+        radiotherapy=tuple((w["start"], w["end"]) for w in calendar_doc.get("radiotherapy", [])),
+    )
+    return profile, labs, calendar
+
+
+def domain_prescription(patient: Patient) -> records.Prescription | None:
+    doc = prescription_of(patient)
+    if not doc:
+        return None
+    return records.Prescription(
+        modalities=tuple(
+            records.ModalityRange(
+                modality=m["modality"],
+                min_level=m["min_level"],
+                max_level=m["max_level"],
+                locked_level=m.get("locked_level"),
+                sessions_per_week=m.get("sessions_per_week", 2),
+            )
+            for m in doc["modalities"]
+        ),
+        auto_approve_band=doc.get("auto_approve_band", 1),
+        rest_weekdays=frozenset(doc.get("rest_weekdays", [])),
+    )
+
+
+def _as_check_in(row: CheckIn) -> records.CheckIn:
+    return records.CheckIn(
+        on=row.local_date,
+        fatigue=row.fatigue,
+        pain=row.pain,
+        sleep_quality=row.sleep_quality,
+        symptoms=frozenset(row.symptoms),
+        temperature_c=row.temperature_c,
+        pain_at_lesion=row.pain_at_lesion,
+    )
+
+
+def _recent_check_ins(patient_id: str, on: date) -> list[CheckIn]:
+    since = on - timedelta(days=BASELINE_DAYS)
+    query = (
+        select(CheckIn)
+        .where(
+            CheckIn.patient_id == patient_id, CheckIn.local_date >= since, CheckIn.local_date <= on
+        )
+        .order_by(CheckIn.at)
+    )
+    return list(db.session.scalars(query))
+
+
+def _baseline(check_ins: list[CheckIn], on: date, over_target: float | None) -> records.Baseline:
+    """Median of the latest check-in of each of the previous 14 days (today excluded)."""
+    latest_per_day = {c.local_date: c for c in check_ins if c.local_date < on}
+    days = list(latest_per_day.values())
+    return records.Baseline(
+        fatigue=statistics.median(c.fatigue for c in days) if days else None,
+        pain=statistics.median(c.pain for c in days) if days else None,
+        last_session_rpe_over_target=over_target,
+    )
+
+
+def _last_effort_over_target(patient_id: str, before: date) -> float | None:
+    """How far (CR-10 points) the last logged session's effort was above its target."""
+    row = db.session.execute(
+        select(SessionLog, ExerciseSession)
+        .join(ExerciseSession, ExerciseSession.id == SessionLog.session_id)
+        .where(SessionLog.patient_id == patient_id, SessionLog.performed_on < before)
+        .order_by(SessionLog.performed_on.desc(), SessionLog.received_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    log, session = row
+    targets = [b["dose"]["target_rpe"] for b in session.blocks if b["part"] == "main"]
+    if not targets:
+        return None
+    return cr10(log.session_rpe, log.rpe_scale) - statistics.mean(targets)
+
+
+def _verdict(patient: Patient, on: date, check_ins: list[CheckIn]):
+    profile, labs, calendar = domain_inputs(patient)
+    todays = [c for c in check_ins if c.local_date == on]
+    latest = todays[-1] if todays else None
+    baseline = _baseline(check_ins, on, _last_effort_over_target(patient.id, on))
+    verdict = evaluate(
+        profile,
+        labs,
+        calendar,
+        _as_check_in(latest) if latest else None,
+        on,
+        baseline,
+        content.current().rules,
+    )
+    return verdict, latest
+
+
+def _reasons(verdict) -> list[dict]:
+    return [
+        {"code": r.code, "message": r.message, "severity": r.severity, "source": r.source}
+        for r in verdict.reasons
+    ]
+
+
+# ---------- check-ins ----------
+@transactional
+def check_in(actor: Actor, data: dict) -> dict:
+    """Record a check-in and judge the day; red opens an alert for the patient's clinicians."""
+    patient = load_patient(actor, actor.patient_id or "")
+    known = red_flag_codes(content.current().rules)
+    unknown = {
+        i: [f"Unknown symptom code '{s}'."]
+        for i, s in enumerate(data["symptoms"])
+        if s not in known
+    }
+    if unknown:
+        raise Invalid("Unknown symptom codes.", {"json": {"symptoms": unknown}})
+    on = local_date(patient)
+    row = CheckIn(
+        patient_id=patient.id,
+        local_date=on,
+        at=clock.now(),
+        fatigue=data["fatigue"],
+        pain=data["pain"],
+        sleep_quality=data.get("sleep_quality"),
+        symptoms=sorted(set(data["symptoms"])),
+        temperature_c=data.get("temperature_c"),
+        pain_at_lesion=data.get("pain_at_lesion", False),
+        status="green",
+        reasons=[],
+        advice="",
+        rules_version=content.current().rules.version,
+    )
+    db.session.add(row)
+    db.session.flush()
+    verdict, _ = _verdict(patient, on, _recent_check_ins(patient.id, on))
+    row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
+    alert_id = _open_alert(patient, row) if verdict.status == "red" else None
+    return {
+        "id": row.id,
+        "date": on,
+        "status": row.status,
+        "reasons": row.reasons,
+        "advice": row.advice,
+        "emergency": bool(getattr(verdict, "emergency", False)),
+        "alert_id": alert_id,
+    }
+
+
+def _open_alert(patient: Patient, check_in_row: CheckIn) -> str:
+    """One open red-flag alert per patient per day; a later red check-in adds its reasons."""
+    alert = db.session.scalar(
+        select(Alert).where(
+            Alert.patient_id == patient.id,
+            Alert.local_date == check_in_row.local_date,
+            Alert.acknowledged_at.is_(None),
+        )
+    )
+    red = [r for r in check_in_row.reasons if r["severity"] == "red"]
+    if alert is None:
+        alert = Alert(
+            patient_id=patient.id,
+            clinic_id=patient.clinic_id,
+            kind="red_flag",
+            check_in_id=check_in_row.id,
+            local_date=check_in_row.local_date,
+            opened_at=clock.now(),
+            reasons=red,
+        )
+        db.session.add(alert)
+        db.session.flush()
+    else:
+        seen = {r["code"] for r in alert.reasons}
+        alert.reasons = alert.reasons + [r for r in red if r["code"] not in seen]
+        alert.check_in_id = check_in_row.id
+    return alert.id
+
+
+# ---------- today's session ----------
+@transactional
+def today(actor: Actor) -> dict:
+    """Today's session, planned from the latest check-in and re-planned until it is logged."""
+    patient = load_patient(actor, actor.patient_id or "")
+    return serve(patient, local_date(patient))
+
+
+def serve(patient: Patient, on: date) -> dict:
+    """Plan (or re-plan) the patient's session for a local date and store it."""
+    week_start = on - timedelta(days=on.weekday())
+    rows = db.session.execute(
+        select(ExerciseSession, SessionLog)
+        .outerjoin(SessionLog, SessionLog.session_id == ExerciseSession.id)
+        .where(
+            ExerciseSession.patient_id == patient.id,
+            ExerciseSession.local_date >= week_start - timedelta(days=1),
+            ExerciseSession.local_date <= on,
+        )
+    ).all()
+    existing = next(((s, log) for s, log in rows if s.local_date == on), None)
+    if existing and existing[0].status in LOGGED:
+        return session_dict(*existing)
+    verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on))
+    plan, used_levels = _plan(patient, on, verdict, latest, rows)
+    return session_dict(_store(patient, on, plan, verdict, latest, used_levels, existing), None)
+
+
+def _plan(patient, on, verdict, latest, rows):
+    prescription = domain_prescription(patient)
+    if prescription is None:
+        plan = records.DailySession(
+            on=on,
+            verdict=verdict.status,
+            blocks=(),
+            explanation="Your physiotherapist has not set your programme yet. A gentle walk is fine if you feel up to it.",
+            rest_day=True,
+        )
+        return plan, {}
+    profile, _, _ = domain_inputs(patient)
+    current = levels.current_levels(patient)
+    week = [
+        WeekEntry(on=s.local_date, modalities=tuple(s.modalities), completed=s.status in LOGGED)
+        for s, _log in rows
+        if s.local_date < on
+    ]
+    summary = f"fatigue {latest.fatigue}/10, pain {latest.pain}/10 this morning" if latest else None
+    plan = plan_session(
+        on=on,
+        prescription=prescription,
+        verdict=verdict,
+        levels=current,
+        week=week,
+        catalog=content.current().catalog,
+        profile=profile,
+        check_in_summary=summary,
+    )
+    return plan, {m: current.get(m) for m in plan.modalities}
+
+
+def _block_dict(block: records.Block) -> dict:
+    dose = {k: v for k, v in block.dose.__dict__.items()}
+    return {
+        "exercise_id": block.exercise_id,
+        "title": block.title,
+        "modality": block.modality,
+        "part": block.part,
+        "level": block.level,
+        "dose": {**dose, "rpe_scale": "cr10"},
+        "substituted_for": block.substituted_for,
+    }
+
+
+def _store(patient, on, plan, verdict, latest, used_levels, existing) -> ExerciseSession:
+    now = clock.now()
+    status = (
+        "blocked"
+        if plan.verdict == "red"
+        else ("rest" if plan.rest_day or not plan.blocks else "planned")
+    )
+    c = content.current()
+    fields = {
+        "status": status,
+        "verdict": plan.verdict,
+        "blocks": [_block_dict(b) for b in plan.blocks],
+        "modalities": list(plan.modalities),
+        "substitutions": [list(pair) for pair in plan.substitutions],
+        "levels": used_levels,
+        "explanation": plan.explanation,
+        "planned_load": round(plan.planned_load, 2),
+        "check_in_id": latest.id if latest else None,
+        "content_version": c.catalog.version,
+        "rules_version": c.rules.version,
+        "model_version": levels.model_version(),
+    }
+    if existing:
+        session = existing[0]
+        if any(getattr(session, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(session, key, value)
+            session.revision += 1
+            session.updated_at = now
+        return session
+    session = ExerciseSession(
+        patient_id=patient.id, local_date=on, revision=1, created_at=now, updated_at=now, **fields
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(session)
+    except IntegrityError:
+        # A concurrent request planned the same day first: serve that one.
+        session = db.session.scalar(
+            select(ExerciseSession).where(
+                ExerciseSession.patient_id == patient.id, ExerciseSession.local_date == on
+            )
+        )
+    return session
+
+
+def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
+    return {
+        "id": session.id,
+        "date": session.local_date,
+        "status": session.status,
+        "verdict": session.verdict,
+        "blocks": session.blocks,
+        "modalities": session.modalities,
+        "levels": session.levels,
+        "explanation": session.explanation,
+        "planned_load": session.planned_load,
+        "versions": {
+            "content": session.content_version,
+            "rules": session.rules_version,
+            "model": session.model_version,
+        },
+        "log": log_dict(log, session) if log else None,
+    }
+
+
+@transactional
+def history(
+    actor: Actor, start: date | None, end: date | None, limit: int, before: date | None
+) -> list[dict]:
+    """Past sessions with their logs, newest first."""
+    patient = load_patient(actor, actor.patient_id or "")
+    query = (
+        select(ExerciseSession, SessionLog)
+        .outerjoin(SessionLog, SessionLog.session_id == ExerciseSession.id)
+        .where(ExerciseSession.patient_id == patient.id)
+    )
+    if start:
+        query = query.where(ExerciseSession.local_date >= start)
+    if end:
+        query = query.where(ExerciseSession.local_date <= end)
+    if before:
+        query = query.where(ExerciseSession.local_date < before)
+    query = query.order_by(ExerciseSession.local_date.desc()).limit(limit)
+    return [session_dict(s, log) for s, log in db.session.execute(query)]
+
+
+# ---------- logs ----------
+def _digest(session_id: str, body: dict) -> str:
+    canonical = json.dumps({"session_id": session_id, **body}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def log_dict(log: SessionLog, session: ExerciseSession) -> dict:
+    return {
+        "id": log.id,
+        "session_id": log.session_id,
+        "performed_on": log.performed_on,
+        "received_at": log.received_at,
+        "completed": log.completed,
+        "minutes": log.minutes,
+        "session_rpe": log.session_rpe,
+        "rpe_scale": log.rpe_scale,
+        "session_load": log.session_load,
+        "fatigue_after": log.fatigue_after,
+        "pain_after": log.pain_after,
+        "blocks": log.blocks,
+        "adverse_event": log.adverse_event,
+        "stopped_early_reason": log.stopped_early_reason,
+        "status": session.status,
+    }
+
+
+def _replay(key: str, patient_id: str, digest: str) -> dict | None:
+    """The stored answer for a replayed request, or Conflict if the key was used for another body."""
+    found = db.session.execute(
+        select(SessionLog, ExerciseSession)
+        .join(ExerciseSession, ExerciseSession.id == SessionLog.session_id)
+        .where(SessionLog.patient_id == patient_id, SessionLog.idempotency_key == key)
+    ).first()
+    if found is None:
+        return None
+    log, session = found
+    if log.request_hash != digest:
+        raise Conflict("This Idempotency-Key was already used for a different log.")
+    return log_dict(log, session)
+
+
+@transactional
+def log_session(actor: Actor, session_id: str, key: str, body: dict) -> dict:
+    """Store a session log once per key: a replay gets the same answer, another body under the key 409."""
+    patient = load_patient(actor, actor.patient_id or "")
+    session = db.session.get(ExerciseSession, session_id) if isinstance(session_id, str) else None
+    if session is None or session.patient_id != patient.id:
+        raise NotFound("No such session.")
+    digest = _digest(session_id, body)
+    replay = _replay(key, patient.id, digest)
+    if replay is not None:
+        return replay
+    _check_log(session, body)
+    log = SessionLog(
+        patient_id=patient.id,
+        session_id=session.id,
+        idempotency_key=key,
+        request_hash=digest,
+        performed_on=session.local_date,  # a log synced days later keeps the day it was done
+        received_at=clock.now(),
+        completed=body["completed"],
+        minutes=body["minutes"],
+        session_rpe=body["session_rpe"],
+        rpe_scale=body["rpe_scale"],
+        session_load=round(body["minutes"] * cr10(body["session_rpe"], body["rpe_scale"]), 2),
+        fatigue_after=body.get("fatigue_after"),
+        pain_after=body.get("pain_after"),
+        blocks=body.get("blocks", []),
+        adverse_event=body.get("adverse_event"),
+        stopped_early_reason=body.get("stopped_early_reason"),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(log)
+    except IntegrityError:
+        # A concurrent replay of the same key won the race; answer as it was answered.
+        replay = _replay(key, patient.id, digest)
+        if replay is not None:
+            return replay
+        raise Conflict("This session has already been logged.") from None
+    if body.get("stopped_early_reason") or body.get("adverse_event"):
+        session.status = "stopped"
+    else:
+        session.status = "completed" if body["completed"] else "partial"
+    session.updated_at = clock.now()
+    levels.after_log(patient, session, log)
+    return log_dict(log, session)
+
+
+def _check_log(session: ExerciseSession, body: dict) -> None:
+    # "Already logged" is left to the unique constraints: a pre-check would race with a
+    # concurrent replay that commits between it and the insert.
+    if session.status == "blocked":
+        raise Conflict(
+            "This session was paused for your safety; please contact your physiotherapist."
+        )
+    served = {b["exercise_id"] for b in session.blocks}
+    unknown = {
+        i: ["This exercise was not in the session."]
+        for i, b in enumerate(body.get("blocks", []))
+        if b["exercise_id"] not in served
+    }
+    if unknown:
+        raise Invalid(
+            "The log names exercises that were not in the session.", {"json": {"blocks": unknown}}
+        )

@@ -1,0 +1,70 @@
+"""Small builders so each safety test states only what it is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from backend.domain.records import (
+    Baseline,
+    CheckIn,
+    LabResult,
+    Lesion,
+    PatientProfile,
+    TreatmentCalendar,
+)
+from backend.domain.safety import RuleSet, SafetyVerdict, evaluate
+
+TODAY = date(2026, 11, 26)
+
+
+def days_ago(n: int) -> date:
+    return TODAY - timedelta(days=n)
+
+
+def lab(name: str, value: float, age_days: int = 1) -> LabResult:
+    return LabResult(name=name, value=value, taken_on=days_ago(age_days))
+
+
+def patient(*sites: str, precautions: Sequence[str] = (), **kwargs: object) -> PatientProfile:
+    return PatientProfile(
+        cancer_type="breast",
+        lesions=tuple(Lesion(site=s) for s in sites),
+        precautions=frozenset(precautions),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def check_in(
+    fatigue: int = 2, pain: int = 1, symptoms: Sequence[str] = (), **kwargs: object
+) -> CheckIn:
+    return CheckIn(
+        on=kwargs.pop("on", TODAY),  # type: ignore[arg-type]
+        fatigue=fatigue,
+        pain=pain,
+        symptoms=frozenset(symptoms),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def judge(
+    rules: RuleSet,
+    profile: PatientProfile | None = None,
+    labs: Sequence[LabResult] = (),
+    calendar: TreatmentCalendar | None = None,
+    today_check_in: CheckIn | None = None,
+    baseline: Baseline | None = None,
+) -> SafetyVerdict:
+    return evaluate(
+        profile or patient(),
+        labs,
+        calendar or TreatmentCalendar(),
+        today_check_in,
+        TODAY,
+        baseline or Baseline(),
+        rules,
+    )
+
+
+def codes(verdict: SafetyVerdict) -> set[str]:
+    return {r.code for r in verdict.reasons}

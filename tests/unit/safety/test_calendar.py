@@ -1,0 +1,83 @@
+"""§11 timing around chemotherapy and radiotherapy."""
+
+import pytest
+
+from backend.domain.records import TreatmentCalendar
+from tests.unit.safety.helpers import codes, days_ago, judge, lab
+
+
+def infusion(days: int) -> TreatmentCalendar:
+    return TreatmentCalendar(infusions=(days_ago(days),))
+
+
+@pytest.mark.parametrize("day", [0, 1])
+def test_infusion_days_0_1_optional_light_session(rules, day):
+    verdict = judge(rules, calendar=infusion(day))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"infusion_days_0_1"}
+    assert verdict.max_target_rpe == 3
+
+
+@pytest.mark.parametrize("day", [2, 3, 5])
+def test_infusion_days_2_5_amber(rules, day):
+    verdict = judge(rules, calendar=infusion(day))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"infusion_days_2_5"}
+
+
+def test_infusion_day_6_green(rules):
+    verdict = judge(rules, calendar=infusion(6))
+    assert verdict.status == "green"
+    assert verdict.reasons == ()
+
+
+def test_nadir_days_7_14_day_10_excludes_immersion(rules):
+    verdict = judge(rules, calendar=infusion(10))
+    assert codes(verdict) == {"nadir_days_7_14"}
+    assert "immersion" in verdict.excluded_tags
+    assert "aquatic" in verdict.excluded_modalities
+
+
+def test_nadir_days_7_14_lifted_when_neutrophils_known_fine(rules):
+    verdict = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 2.0, age_days=1)])
+    assert "nadir_days_7_14" not in codes(verdict)
+    assert "immersion" not in verdict.excluded_tags
+
+
+def test_nadir_lift_needs_neutrophils_at_least_1_5(rules):
+    fine = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 1.5)])
+    low = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 1.45)])
+    assert "nadir_days_7_14" not in codes(fine)
+    assert "nadir_days_7_14" in codes(low)
+
+
+def test_nadir_not_lifted_by_a_stale_neutrophil_count(rules):
+    old = lab("neutrophils", 2.0, age_days=rules.lab_staleness_days + 1)
+    assert "immersion" in judge(rules, calendar=infusion(10), labs=[old]).excluded_tags
+
+
+def test_nadir_ends_after_day_14(rules):
+    assert judge(rules, calendar=infusion(15)).reasons == ()
+
+
+def test_future_infusion_is_ignored(rules):
+    assert judge(rules, calendar=infusion(-1)).reasons == ()
+
+
+def test_every_infusion_is_checked(rules):
+    calendar = TreatmentCalendar(infusions=(days_ago(10), days_ago(3)))
+    assert codes(judge(rules, calendar=calendar)) == {"infusion_days_2_5", "nadir_days_7_14"}
+
+
+@pytest.mark.parametrize("offset", [0, 5, 10])
+def test_radiotherapy_window_no_immersion(rules, offset):
+    window = TreatmentCalendar(radiotherapy=((days_ago(offset), days_ago(offset - 10)),))
+    verdict = judge(rules, calendar=window)
+    assert codes(verdict) == {"radiotherapy_window"}
+    assert "immersion" in verdict.excluded_tags
+    assert "aquatic" in verdict.excluded_modalities
+
+
+def test_radiotherapy_window_over(rules):
+    ended = TreatmentCalendar(radiotherapy=((days_ago(30), days_ago(1)),))
+    assert judge(rules, calendar=ended).reasons == ()

@@ -1,0 +1,166 @@
+"""§5 red flags and §9 go / caution / stop on today's check-in."""
+
+import pytest
+
+from backend.domain.records import Baseline
+from backend.domain.safety import red_flag_codes
+from tests.unit.safety.helpers import TODAY, check_in, codes, days_ago, judge
+
+EMERGENCY = [
+    "chest_pain",
+    "severe_breathlessness",
+    "fainting",
+    "cyanosis_or_pallor",
+    "stroke_signs",
+    "bladder_bowel_or_saddle",
+    "swollen_limb",
+]
+SAME_DAY = [
+    "fever",
+    "bone_pain",
+    "pain_on_weight_bearing",
+    "spinal_pain",
+    "unsteadiness_or_leg_weakness",
+    "bleeding_or_bruising",
+    "palpitations",
+    "dizziness",
+    "blurred_vision",
+]
+PAUSE = ["unusual_muscle_or_joint_pain", "nausea", "persistent_headache", "unusual_fatigue"]
+
+
+def test_red_flag_codes_are_the_closed_list(rules):
+    assert red_flag_codes(rules) == frozenset(EMERGENCY + SAME_DAY + PAUSE)
+
+
+@pytest.mark.parametrize("symptom", EMERGENCY)
+def test_red_flag_emergency_tier_red_with_emergency_advice(rules, symptom):
+    verdict = judge(rules, today_check_in=check_in(symptoms=[symptom]))
+    assert verdict.status == "red"
+    assert verdict.emergency
+    assert verdict.advice == rules.advice.emergency
+    assert "emergency" in verdict.advice
+    assert codes(verdict) == {f"red_flag_{symptom}"}
+
+
+@pytest.mark.parametrize("symptom", SAME_DAY)
+def test_red_flag_same_day_tier_red_contact_team_today(rules, symptom):
+    verdict = judge(rules, today_check_in=check_in(symptoms=[symptom]))
+    assert verdict.status == "red"
+    assert not verdict.emergency
+    assert verdict.advice == rules.advice.red
+    assert "today" in verdict.advice
+
+
+@pytest.mark.parametrize("symptom", PAUSE)
+def test_red_flag_pause_tier_amber_lighter_option(rules, symptom):
+    verdict = judge(rules, today_check_in=check_in(symptoms=[symptom]))
+    assert verdict.status == "amber"
+    assert verdict.max_target_rpe == 3
+    assert verdict.advice == rules.advice.amber
+
+
+def test_emergency_advice_wins_over_other_red_reasons(rules):
+    verdict = judge(rules, today_check_in=check_in(symptoms=["chest_pain", "dizziness"]))
+    assert verdict.advice == rules.advice.emergency
+
+
+def test_unknown_symptom_is_refused_not_ignored(rules):
+    with pytest.raises(ValueError, match="chest_ache"):
+        judge(rules, today_check_in=check_in(symptoms=["chest_ache"]))
+
+
+# ---------- §9 traffic light ----------
+@pytest.mark.parametrize(
+    ("fatigue", "status"), [(6, "green"), (7, "amber"), (8, "amber"), (9, "red")]
+)
+def test_fatigue_bands(rules, fatigue, status):
+    assert judge(rules, today_check_in=check_in(fatigue=fatigue)).status == status
+
+
+def test_fatigue_7_to_8_swaps_for_ten_light_minutes(rules):
+    verdict = judge(rules, today_check_in=check_in(fatigue=7))
+    assert codes(verdict) == {"fatigue_7_to_8"}
+    assert verdict.max_minutes == 10
+    assert verdict.max_target_rpe == 3
+
+
+@pytest.mark.parametrize("fatigue", [9, 10])
+def test_fatigue_9_or_more_red(rules, fatigue):
+    verdict = judge(rules, today_check_in=check_in(fatigue=fatigue))
+    assert codes(verdict) == {"fatigue_9_or_more"}
+
+
+def test_fatigue_7_with_jump_3_from_baseline_red(rules):
+    verdict = judge(rules, today_check_in=check_in(fatigue=7), baseline=Baseline(fatigue=4))
+    assert verdict.status == "red"
+    assert "fatigue_7_with_jump_3" in codes(verdict)
+
+
+def test_fatigue_7_with_jump_of_only_2_stays_amber(rules):
+    verdict = judge(rules, today_check_in=check_in(fatigue=7), baseline=Baseline(fatigue=5))
+    assert verdict.status == "amber"
+
+
+def test_fatigue_jump_needs_a_baseline(rules):
+    assert judge(rules, today_check_in=check_in(fatigue=8)).status == "amber"
+
+
+@pytest.mark.parametrize(
+    ("pain", "status"), [(3, "green"), (4, "amber"), (6, "amber"), (8, "amber"), (9, "red")]
+)
+def test_pain_bands(rules, pain, status):
+    assert judge(rules, today_check_in=check_in(pain=pain)).status == status
+
+
+def test_pain_4_to_8_amber(rules):
+    assert codes(judge(rules, today_check_in=check_in(pain=5))) == {"pain_4_to_8"}
+
+
+@pytest.mark.parametrize("pain", [9, 10])
+def test_pain_9_or_more_red(rules, pain):
+    assert codes(judge(rules, today_check_in=check_in(pain=pain))) == {"pain_9_or_more"}
+
+
+def test_pain_7_with_jump_3_from_baseline_red(rules):
+    verdict = judge(rules, today_check_in=check_in(pain=7), baseline=Baseline(pain=4))
+    assert verdict.status == "red"
+    assert "pain_7_with_jump_3" in codes(verdict)
+
+
+def test_pain_2_above_baseline_amber(rules):
+    verdict = judge(rules, today_check_in=check_in(pain=3), baseline=Baseline(pain=1))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"pain_2_above_baseline"}
+
+
+def test_pain_1_above_baseline_green(rules):
+    verdict = judge(rules, today_check_in=check_in(pain=2), baseline=Baseline(pain=1))
+    assert verdict.status == "green"
+
+
+def test_pain_at_known_lesion_red(rules):
+    verdict = judge(rules, today_check_in=check_in(pain=2, pain_at_lesion=True))
+    assert verdict.status == "red"
+    assert codes(verdict) == {"pain_at_known_lesion"}
+
+
+def test_srpe_2_above_target_amber(rules):
+    verdict = judge(rules, baseline=Baseline(last_session_rpe_over_target=2))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"srpe_2_above_target"}
+
+
+def test_srpe_less_than_2_above_target_green(rules):
+    assert judge(rules, baseline=Baseline(last_session_rpe_over_target=1.9)).status == "green"
+
+
+def test_no_check_in_judges_profile_labs_and_calendar_only(rules):
+    verdict = judge(rules, today_check_in=None, baseline=Baseline(fatigue=9, pain=9))
+    assert verdict.status == "green"
+
+
+def test_check_in_from_another_day_counts_as_none(rules):
+    yesterday = check_in(symptoms=["dizziness"], on=days_ago(1))
+    assert judge(rules, today_check_in=yesterday).status == "green"
+    assert judge(rules, today_check_in=check_in(symptoms=["dizziness"], on=TODAY)).status == "red"

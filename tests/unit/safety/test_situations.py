@@ -1,0 +1,98 @@
+"""§4.2 situations: precautions, recent surgery and bone disease."""
+
+import pytest
+
+from tests.unit.safety.helpers import TODAY, codes, days_ago, judge, patient
+
+
+@pytest.mark.parametrize("line", ["central_line", "picc"])
+def test_central_line_and_picc_no_immersion_no_arm_loading(rules, line):
+    verdict = judge(rules, patient(precautions=[line]))
+    assert codes(verdict) == {line}
+    assert {"immersion", "upper_limb_load", "shoulder_loading"} <= verdict.excluded_tags
+    assert "aquatic" in verdict.excluded_modalities
+    # A lifelong device must not hold the patient at amber (no progression) for ever.
+    assert verdict.status == "green"
+
+
+def test_port_caution_only(rules):
+    verdict = judge(rules, patient(precautions=["port"]))
+    assert codes(verdict) == {"port"}
+    assert verdict.excluded_tags == frozenset()
+    assert verdict.excluded_modalities == frozenset()
+
+
+@pytest.mark.parametrize("precaution", ["peripheral_neuropathy", "falls"])
+def test_neuropathy_and_falls_no_impact_balance_kept_seated_first(rules, precaution):
+    verdict = judge(rules, patient(precautions=[precaution]))
+    assert codes(verdict) == {precaution}
+    assert verdict.excluded_tags == {"impact"}
+    assert "balance_challenge" not in verdict.excluded_tags
+    assert verdict.prefer_seated
+
+
+def test_lymphoedema_allowed_progress_slowly(rules):
+    verdict = judge(rules, patient(precautions=["lymphoedema"]))
+    assert verdict.status == "green"
+    assert codes(verdict) == {"lymphoedema"}
+    assert verdict.excluded_tags == frozenset()
+    assert "slowly" in verdict.reasons[0].message
+
+
+def test_ostomy_no_breath_holding_no_trunk_load(rules):
+    verdict = judge(rules, patient(precautions=["ostomy"]))
+    assert verdict.excluded_tags == {"breath_holding_risk", "trunk_load"}
+
+
+def test_anticoagulants_no_impact(rules):
+    verdict = judge(rules, patient(precautions=["anticoagulants"]))
+    assert verdict.excluded_tags == {"impact"}
+
+
+def test_hsct_no_public_pool(rules):
+    verdict = judge(rules, patient(precautions=["hsct"]))
+    assert "immersion" in verdict.excluded_tags
+    assert "aquatic" in verdict.excluded_modalities
+
+
+def test_cardiopulmonary_toxicity_information_only(rules):
+    verdict = judge(rules, patient(precautions=["cardiopulmonary_toxicity"]))
+    assert verdict.status == "green"
+    assert codes(verdict) == {"cardiopulmonary_toxicity"}
+
+
+def test_bone_disease_no_impact_no_forward_bending(rules):
+    verdict = judge(rules, patient("ribs"))
+    assert "bone_disease" in codes(verdict)
+    assert {"impact", "spinal_flexion"} <= verdict.excluded_tags
+
+
+def test_visceral_lesion_is_not_bone_disease(rules):
+    assert "bone_disease" not in codes(judge(rules, patient("lung")))
+
+
+def test_recent_surgery_within_window_amber_no_trunk_load(rules):
+    window = rules.recent_surgery.within_days
+    verdict = judge(rules, patient(surgery_date=days_ago(window)))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"recent_surgery"}
+    assert {"trunk_load", "breath_holding_risk"} <= verdict.excluded_tags
+
+
+def test_recent_surgery_after_window_is_green(rules):
+    window = rules.recent_surgery.within_days
+    profile = patient(precautions=["recent_surgery"], surgery_date=days_ago(window + 1))
+    assert judge(rules, profile).status == "green"
+
+
+def test_recent_surgery_window_is_42_days(rules):
+    assert judge(rules, patient(surgery_date=days_ago(42))).status == "amber"
+    assert judge(rules, patient(surgery_date=days_ago(43))).status == "green"
+
+
+def test_recent_surgery_flag_without_date_counts_as_recent(rules):
+    assert codes(judge(rules, patient(precautions=["recent_surgery"]))) == {"recent_surgery"}
+
+
+def test_planned_surgery_is_not_recent(rules):
+    assert judge(rules, patient(surgery_date=TODAY.replace(year=TODAY.year + 1))).reasons == ()
