@@ -20,7 +20,7 @@ from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
 from backend.services import content, levels, transactional
-from backend.services.patients import clinical_of, load_patient, prescription_of
+from backend.services.patients import load_patient
 from backend.services.training import cr10
 
 LOGGED = ("completed", "partial", "stopped")
@@ -33,35 +33,54 @@ def local_date(patient: Patient) -> date:
 
 
 # ---------- building the domain inputs ----------
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def domain_inputs(
     patient: Patient,
 ) -> tuple[records.PatientProfile, tuple, records.TreatmentCalendar]:
-    """The stored record as the pure safety and planner functions take it."""
-    clinical = clinical_of(patient)
+    """The stored record as the pure safety and planner functions take it.
+
+    The document was validated whole when it was written, so it is read directly here (the
+    hot path of every check-in and session) rather than through marshmallow again.
+    """
+    clinical = patient.clinical or {}
     equipment = clinical.get("equipment") or {}
     profile = records.PatientProfile(
         cancer_type=patient.cancer_type,
-        lesions=tuple(records.Lesion(**lesion) for lesion in clinical.get("lesions", [])),
+        lesions=tuple(
+            records.Lesion(
+                site=lesion["site"],
+                side=lesion.get("side"),
+                mirels=lesion.get("mirels"),
+                sins=lesion.get("sins"),
+                cleared_by_clinician=bool(lesion.get("cleared_by_clinician")),
+            )
+            for lesion in clinical.get("lesions", [])
+        ),
         precautions=frozenset(clinical.get("precautions", [])),
-        surgery_date=clinical.get("surgery_date"),
+        surgery_date=_day(clinical.get("surgery_date")),
         bands_owned=tuple(equipment.get("bands", [])),
         pool_access=bool(equipment.get("pool_access")),
         allow_walking_with_pelvic_lesion=bool(clinical.get("allow_walking_with_pelvic_lesion")),
     )
     labs = tuple(
-        records.LabResult(lab["name"], lab["value"], lab["taken_on"])
+        records.LabResult(lab["name"], lab["value"], _day(lab["taken_on"]))
         for lab in clinical.get("labs", [])
     )
     calendar_doc = clinical.get("calendar") or {}
     calendar = records.TreatmentCalendar(
-        infusions=tuple(calendar_doc.get("infusions", [])),
-        radiotherapy=tuple((w["start"], w["end"]) for w in calendar_doc.get("radiotherapy", [])),
+        infusions=tuple(_day(d) for d in calendar_doc.get("infusions", [])),
+        radiotherapy=tuple(
+            (_day(w["start"]), _day(w["end"])) for w in calendar_doc.get("radiotherapy", [])
+        ),
     )
     return profile, labs, calendar
 
 
 def domain_prescription(patient: Patient) -> records.Prescription | None:
-    doc = prescription_of(patient)
+    doc = patient.prescription
     if not doc:
         return None
     return records.Prescription(
@@ -115,29 +134,39 @@ def _baseline(check_ins: list[CheckIn], on: date, over_target: float | None) -> 
     )
 
 
-def _last_effort_over_target(patient_id: str, before: date) -> float | None:
-    """How far (CR-10 points) the last logged session's effort was above its target."""
-    row = db.session.execute(
-        select(SessionLog, ExerciseSession)
-        .join(ExerciseSession, ExerciseSession.id == SessionLog.session_id)
-        .where(SessionLog.patient_id == patient_id, SessionLog.performed_on < before)
-        .order_by(SessionLog.performed_on.desc(), SessionLog.received_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+def _recent_sessions(patient_id: str, on: date) -> list:
+    """(session, log) pairs of the last 14 days and this week: the week's structure and the
+    last session's effort both come from these rows."""
+    since = min(on - timedelta(days=on.weekday() + 1), on - timedelta(days=BASELINE_DAYS))
+    return db.session.execute(
+        select(ExerciseSession, SessionLog)
+        .outerjoin(SessionLog, SessionLog.session_id == ExerciseSession.id)
+        .where(
+            ExerciseSession.patient_id == patient_id,
+            ExerciseSession.local_date >= since,
+            ExerciseSession.local_date <= on,
+        )
+    ).all()
+
+
+def _last_effort_over_target(rows, before: date) -> float | None:
+    """How far (CR-10 points) the last session logged before `before` was above its target."""
+    logged = [(s, log) for s, log in rows if log is not None and s.local_date < before]
+    if not logged:
         return None
-    log, session = row
+    session, log = max(logged, key=lambda pair: (pair[0].local_date, pair[1].received_at))
     targets = [b["dose"]["target_rpe"] for b in session.blocks if b["part"] == "main"]
     if not targets:
         return None
     return cr10(log.session_rpe, log.rpe_scale) - statistics.mean(targets)
 
 
-def _verdict(patient: Patient, on: date, check_ins: list[CheckIn]):
+def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
+    """The safety verdict for a day; `rows` are the recent (session, log) pairs."""
     profile, labs, calendar = domain_inputs(patient)
     todays = [c for c in check_ins if c.local_date == on]
     latest = todays[-1] if todays else None
-    baseline = _baseline(check_ins, on, _last_effort_over_target(patient.id, on))
+    baseline = _baseline(check_ins, on, _last_effort_over_target(rows, on))
     verdict = evaluate(
         profile,
         labs,
@@ -188,7 +217,9 @@ def check_in(actor: Actor, data: dict) -> dict:
     )
     db.session.add(row)
     db.session.flush()
-    verdict, _ = _verdict(patient, on, _recent_check_ins(patient.id, on))
+    verdict, _ = _verdict(
+        patient, on, _recent_check_ins(patient.id, on), _recent_sessions(patient.id, on)
+    )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
     alert_id = _open_alert(patient, row) if verdict.status == "red" else None
     return {
@@ -241,20 +272,11 @@ def today(actor: Actor) -> dict:
 
 def serve(patient: Patient, on: date) -> dict:
     """Plan (or re-plan) the patient's session for a local date and store it."""
-    week_start = on - timedelta(days=on.weekday())
-    rows = db.session.execute(
-        select(ExerciseSession, SessionLog)
-        .outerjoin(SessionLog, SessionLog.session_id == ExerciseSession.id)
-        .where(
-            ExerciseSession.patient_id == patient.id,
-            ExerciseSession.local_date >= week_start - timedelta(days=1),
-            ExerciseSession.local_date <= on,
-        )
-    ).all()
+    rows = _recent_sessions(patient.id, on)
     existing = next(((s, log) for s, log in rows if s.local_date == on), None)
     if existing and existing[0].status in LOGGED:
         return session_dict(*existing)
-    verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on))
+    verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on), rows)
     plan, used_levels = _plan(patient, on, verdict, latest, rows)
     return session_dict(_store(patient, on, plan, verdict, latest, used_levels, existing), None)
 
@@ -275,7 +297,7 @@ def _plan(patient, on, verdict, latest, rows):
     week = [
         WeekEntry(on=s.local_date, modalities=tuple(s.modalities), completed=s.status in LOGGED)
         for s, _log in rows
-        if s.local_date < on
+        if on - timedelta(days=on.weekday() + 1) <= s.local_date < on
     ]
     summary = f"fatigue {latest.fatigue}/10, pain {latest.pain}/10 this morning" if latest else None
     plan = plan_session(
