@@ -128,3 +128,39 @@ def world(client) -> dict:
         },
         "patients": {"p1": p1["id"], "p2": p2["id"], "p3": p3["id"]},
     }
+
+
+@in_app
+def pending_adaptation(
+    patient_id: str, modality: str = "walking_aerobic", current: int = 1, proposed: int = 2
+) -> str:
+    """A pending proposal as the policy would store it (for review tests)."""
+    from backend import clock
+    from backend.extensions import db
+    from backend.models import Adaptation, Patient
+
+    patient = db.session.get(Patient, patient_id)
+    adaptation = Adaptation(
+        patient_id=patient_id,
+        clinic_id=patient.clinic_id,
+        modality=modality,
+        local_date=clock.now().date(),
+        created_at=clock.now(),
+        trigger="log",
+        policy="model",
+        model_version="test-model",
+        current_level=current,
+        proposed_level=proposed,
+        candidates=[
+            {"level": current, "p_tolerated": 0.95},
+            {"level": proposed, "p_tolerated": 0.84},
+        ],
+        reason_codes=["step_up_outside_auto_band"],
+        top_features=[{"name": "fatigue_delta", "contribution": -0.04}],
+        inputs={},
+        explanation="Ready for a little more: recent sessions went well.",
+        status="pending",
+    )
+    db.session.add(adaptation)
+    db.session.commit()
+    return adaptation.id

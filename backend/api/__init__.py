@@ -1,5 +1,5 @@
 """HTTP layer: flask-smorest blueprints that parse, call a service and serialise."""
 
-from backend.api import audit, auth, daily, health, library, me, patients
+from backend.api import adaptations, audit, auth, daily, health, library, me, patients
 
-BLUEPRINTS = (auth.blp, me.blp, daily.blp, library.blp, patients.blp, audit.blp, health.blp)
+BLUEPRINTS = (auth.blp, me.blp, daily.blp, library.blp, patients.blp, adaptations.blp, audit.blp, health.blp)

@@ -23,3 +23,6 @@ __all__ = [
 from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog  # noqa: E402
 
 __all__ += ["Alert", "CheckIn", "ExerciseSession", "SessionLog"]
+from backend.models.adaptation import Adaptation, ModelVersion  # noqa: E402
+
+__all__ += ["Adaptation", "ModelVersion"]

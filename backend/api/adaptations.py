@@ -1,0 +1,37 @@
+"""The physiotherapist's review of intensity adaptations."""
+
+from __future__ import annotations
+
+from backend.api.blueprint import Blueprint
+from backend.api.docs import BEARER
+from backend.schemas.adaptations import AdaptationArgsSchema, AdaptationSchema, DecisionSchema
+from backend.security import current_actor, require
+from backend.services import adaptations
+
+blp = Blueprint(
+    "adaptations", __name__, url_prefix="/api/v1/adaptations", description="Intensity adaptations"
+)
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(AdaptationArgsSchema, location="query")
+@blp.response(200, AdaptationSchema(many=True))
+def list_adaptations(args):
+    """The review queue (status=pending, most urgent first) or the history of other statuses."""
+    return adaptations.list_for_clinic(
+        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+    )
+
+
+@blp.route("/<adaptation_id>/decision", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(DecisionSchema)
+@blp.response(200, AdaptationSchema)
+def decide(body, adaptation_id):
+    """Approve, modify (with a level) or reject a pending proposal, with a note."""
+    return adaptations.decide(
+        current_actor(), adaptation_id, body["decision"], body.get("level"), body.get("note")
+    )

@@ -1,0 +1,127 @@
+"""Adaptation records: the review queue and the physiotherapist's decisions."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, select
+
+from backend import clock
+from backend.errors import Conflict, Invalid, NotFound
+from backend.extensions import db
+from backend.models import Adaptation, Patient, User
+from backend.security import Actor
+from backend.services import audit, transactional
+
+DECISIONS = {"approve": "approved", "modify": "modified", "reject": "rejected"}
+APPLIED = ("auto_applied", "approved", "modified")
+
+
+def to_dict(a: Adaptation, patient_name: str | None = None) -> dict:
+    return {
+        "id": a.id,
+        "patient_id": a.patient_id,
+        "patient_name": patient_name,
+        "modality": a.modality,
+        "date": a.local_date,
+        "created_at": a.created_at,
+        "trigger": a.trigger,
+        "policy": a.policy,
+        "model_version": a.model_version,
+        "current_level": a.current_level,
+        "proposed_level": a.proposed_level,
+        "step": a.proposed_level - a.current_level,
+        "candidates": a.candidates,
+        "reason_codes": a.reason_codes,
+        "top_features": a.top_features,
+        "explanation": a.explanation,
+        "status": a.status,
+        "applied_level": a.applied_level,
+        "decided_by": a.decided_by,
+        "decided_at": a.decided_at,
+        "note": a.note,
+    }
+
+
+def _urgency():
+    """Most urgent first: big steps, then step-ups (step-downs already applied), then oldest."""
+    step = Adaptation.proposed_level - Adaptation.current_level
+    return (case((step > 1, 0), (step < -1, 0), else_=1), step.desc(), Adaptation.created_at)
+
+
+@transactional
+def list_for_clinic(
+    actor: Actor, status: str | None = "pending", patient_id: str | None = None, limit: int = 100
+) -> list[dict]:
+    """The review queue (or the history) of the clinician's clinic."""
+    query = (
+        select(Adaptation, User.display_name)
+        .join(Patient, Patient.id == Adaptation.patient_id)
+        .join(User, User.id == Patient.user_id)
+        .where(Adaptation.clinic_id == actor.clinic_id)
+    )
+    if status:
+        query = query.where(Adaptation.status == status)
+    if patient_id:
+        query = query.where(Adaptation.patient_id == patient_id)
+    order = _urgency() if status == "pending" else (Adaptation.created_at.desc(),)
+    rows = db.session.execute(query.order_by(*order).limit(limit)).all()
+    audit.record(actor, "adaptations.read", patient_id, f"{len(rows)} records, status={status}")
+    return [to_dict(a, name) for a, name in rows]
+
+
+@transactional
+def decide(
+    actor: Actor, adaptation_id: str, decision: str, level: int | None, note: str | None
+) -> dict:
+    """Approve, modify (choose a level inside the prescription) or reject a pending proposal."""
+    adaptation = (
+        db.session.get(Adaptation, adaptation_id) if isinstance(adaptation_id, str) else None
+    )
+    if adaptation is None or adaptation.clinic_id != actor.clinic_id:
+        raise NotFound("No such adaptation.")
+    if adaptation.status != "pending":
+        raise Conflict(f"This proposal was already {adaptation.status.replace('_', ' ')}.")
+    if decision not in DECISIONS:
+        raise Invalid(
+            "Unknown decision.", {"json": {"decision": ["Use approve, modify or reject."]}}
+        )
+    if decision == "modify":
+        _check_level(adaptation, level)
+        adaptation.applied_level = level
+    elif decision == "approve":
+        adaptation.applied_level = adaptation.proposed_level
+    else:
+        adaptation.applied_level = None
+    adaptation.status = DECISIONS[decision]
+    adaptation.decided_by = actor.user_id
+    adaptation.decided_at = clock.now()
+    adaptation.note = note
+    audit.record(
+        actor,
+        f"adaptation.{decision}",
+        adaptation.patient_id,
+        f"{adaptation.modality}: {adaptation.current_level}->{adaptation.applied_level}",
+    )
+    patient = db.session.get(Patient, adaptation.patient_id)
+    return to_dict(adaptation, patient.user.display_name)
+
+
+def _check_level(adaptation: Adaptation, level: int | None) -> None:
+    """A modified level must lie inside the physio's current prescription for the modality."""
+    if level is None:
+        raise Invalid("Choose a level.", {"json": {"level": ["Required when modifying."]}})
+    patient = db.session.get(Patient, adaptation.patient_id)
+    ranges = {m["modality"]: m for m in (patient.prescription or {}).get("modalities", [])}
+    allowed = ranges.get(adaptation.modality)
+    if allowed is None or not allowed["min_level"] <= level <= allowed["max_level"]:
+        bounds = (
+            f"{allowed['min_level']}-{allowed['max_level']}"
+            if allowed
+            else "none (modality not prescribed)"
+        )
+        raise Invalid(
+            "Level outside the prescription.", {"json": {"level": [f"Allowed levels: {bounds}."]}}
+        )
+    if allowed.get("locked_level") is not None and level != allowed["locked_level"]:
+        raise Invalid(
+            "The level is locked.", {"json": {"level": [f"Locked at {allowed['locked_level']}."]}}
+        )
