@@ -1,5 +1,5 @@
 # Onward — two commands on a fresh machine with Python 3.11+ and make:
-#   make run    environment, migrations, content check, demo clinic, API + scheduler on SQLite
+#   make run    environment, migrations, content check, day-one model, demo clinic, API + scheduler
 #   make test   the whole suite (set TEST_DATABASE_URL to run it on PostgreSQL)
 
 PYTHON ?= python3
@@ -23,6 +23,8 @@ venv: $(STAMP)
 
 run: venv
 	$(BIN)/flask db upgrade
+	$(BIN)/flask content validate
+	$(BIN)/flask ml bootstrap
 	$(BIN)/flask demo seed
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run-dev.sh
 

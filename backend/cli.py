@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -94,4 +96,110 @@ def validate_content(root):
     )
 
 
-COMMANDS = (users, demo, content_cli)
+ml_cli = AppGroup("ml", help="The tolerance model: evaluate, train, roll back, simulate.")
+
+
+def _now():
+    from backend import clock
+
+    return clock.now()
+
+
+@ml_cli.command("evaluate")
+@click.option(
+    "--logs",
+    "logs_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="canonical CSV to test on",
+)
+@click.option(
+    "--train-logs",
+    "train_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="train here, test on --logs",
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False),
+    help="reliability plot (default: beside --logs)",
+)
+def ml_evaluate(logs_path, train_path, as_json, plot_path):
+    """Metrics of the model against the baselines (grouped by patient, or train A / test B)."""
+    from backend.services import model_reports
+
+    report, text = model_reports.evaluate_files(logs_path, train_path, plot_path)
+    click.echo(json.dumps(report) if as_json else text)
+
+
+@ml_cli.command("train")
+@click.option(
+    "--logs",
+    "logs_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="canonical CSV (default: the database)",
+)
+@click.option(
+    "--source", default=None, help="label recorded with the model (default: csv or database)"
+)
+def ml_train(logs_path, source):
+    """Train a candidate; it goes live only if it is not worse than the active model."""
+    from backend.services import training
+    from ml.dataio import read_logs
+
+    logs = read_logs(logs_path) if logs_path else training.database_logs(_now())
+    result = training.train_and_maybe_promote(
+        logs, source=source or ("csv" if logs_path else "database"), now=_now()
+    )
+    click.echo(json.dumps(result, default=str, indent=2))
+
+
+@ml_cli.command("bootstrap")
+def ml_bootstrap():
+    """Give a fresh install a population model trained on simulated logs (no-op if one is active)."""
+    from backend.services import training
+
+    result = training.bootstrap_population_model(_now())
+    click.echo(
+        result.get("version")
+        and f"Population model {result['version']} is active."
+        or result.get("reason")
+    )
+
+
+@ml_cli.command("rollback")
+def ml_rollback():
+    """Re-activate the previously promoted model."""
+    from backend.services import training
+
+    try:
+        version = training.rollback(_now())
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Model {version} is active again.")
+
+
+@ml_cli.command("status")
+def ml_status():
+    """Which model is active and which are in the registry."""
+    from backend.services import model_reports
+
+    click.echo(model_reports.status_text())
+
+
+@ml_cli.command("simulate")
+@click.option("--patients", default=200, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 52))
+@click.option("--policy", type=click.Choice(["fixed", "rules", "model"]), required=True)
+@click.option("--seed", default=1, show_default=True, type=int)
+def ml_simulate(patients, weeks, policy, seed):
+    """Drive virtual patients through the real API with a moved clock and report the outcome."""
+    from backend import simulator
+
+    result = simulator.run_simulation(patients=patients, weeks=weeks, policy=policy, seed=seed)
+    click.echo(simulator.format_result(result))
+
+
+COMMANDS = (users, demo, content_cli, ml_cli)

@@ -80,8 +80,17 @@ TREATMENT_PHASES = (
 # 15 "hard" = 5, 17 "very hard" = 7, 19 "extremely hard" = 9, 20 "maximal" = 10), linear
 # in between. A documented convention so both scales share one load unit, not a validated
 # psychophysical conversion.
-BORG_TO_CR10 = ((6, 0.0), (7, 0.5), (9, 1.0), (11, 2.0), (13, 3.0), (15, 5.0), (17, 7.0),
-                (19, 9.0), (20, 10.0))  # fmt: skip
+BORG_TO_CR10 = (
+    (6, 0.0),
+    (7, 0.5),
+    (9, 1.0),
+    (11, 2.0),
+    (13, 3.0),
+    (15, 5.0),
+    (17, 7.0),
+    (19, 9.0),
+    (20, 10.0),
+)
 
 _SCORE_COLUMNS = ("fatigue", "pain", "sleep_quality", "fatigue_after", "pain_after")
 _FLAG_COLUMNS = (
@@ -133,7 +142,9 @@ def borg_to_cr10(values) -> np.ndarray:
 
 def read_logs(path: str | os.PathLike | IO[str]) -> pd.DataFrame:
     """Read and validate a canonical CSV; raise ``LogFormatError`` on the first bad row."""
-    source = str(getattr(path, "name", path))
+    source = (
+        str(path) if isinstance(path, str | os.PathLike) else str(getattr(path, "name", "<stream>"))
+    )
     try:
         raw = pd.read_csv(
             path, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False
@@ -196,7 +207,9 @@ def parse_logs(frame: pd.DataFrame, *, source: str = "<logs>") -> pd.DataFrame:
     errors.check(dup.to_numpy(), "date", "duplicate row for this patient and date")
     errors.raise_first()
 
-    cr10 = np.where(out["rpe_scale"] == "borg20", borg_to_cr10(out["session_rpe"]), out["session_rpe"])
+    cr10 = np.where(
+        out["rpe_scale"] == "borg20", borg_to_cr10(out["session_rpe"]), out["session_rpe"]
+    )
     out["session_rpe_raw"] = out["session_rpe"]
     out["session_rpe"] = cr10
     out["session_load"] = out["session_load"].fillna(out["session_minutes"] * out["session_rpe"])
@@ -330,16 +343,25 @@ def _parse_flags(raw: pd.Series, col: str, errors: _Errors) -> pd.Series:
 def _check_session(out: pd.DataFrame, raw: pd.DataFrame, errors: _Errors) -> None:
     minutes, rpe, load = out["session_minutes"], out["session_rpe"], out["session_load"]
     scale = out["rpe_scale"]
-    errors.check(minutes.notna() & ~(minutes > 0) | (minutes > 24 * 60), "session_minutes",
-                 "must be > 0 and at most 1440")  # fmt: skip
+    errors.check(
+        minutes.notna() & ~(minutes > 0) | (minutes > 24 * 60),
+        "session_minutes",
+        "must be > 0 and at most 1440",
+    )
     errors.check(load < 0, "session_load", "must be >= 0")
     errors.check(rpe.notna() & (scale == ""), "rpe_scale", "required with session_rpe")
     for name, (lo, hi) in (("cr10", (0, 10)), ("borg20", (6, 20))):
-        errors.check((scale == name) & ~rpe.between(lo, hi) & rpe.notna(), "session_rpe",
-                     f"must be within {lo}-{hi} on the {name} scale")  # fmt: skip
+        errors.check(
+            (scale == name) & ~rpe.between(lo, hi) & rpe.notna(),
+            "session_rpe",
+            f"must be within {lo}-{hi} on the {name} scale",
+        )
     has_load = load.notna() | (minutes.notna() & rpe.notna())
-    errors.check((minutes.notna() | rpe.notna()) & ~has_load, "session_load",
-                 "a session needs session_load, or both session_minutes and session_rpe")  # fmt: skip
+    errors.check(
+        (minutes.notna() | rpe.notna()) & ~has_load,
+        "session_load",
+        "a session needs session_load, or both session_minutes and session_rpe",
+    )
     expected = minutes * rpe
     errors.check(
         (scale == "cr10") & load.notna() & (abs(load - expected) > 0.5 + 0.01 * expected),
@@ -350,13 +372,22 @@ def _check_session(out: pd.DataFrame, raw: pd.DataFrame, errors: _Errors) -> Non
         if col in out.columns:
             given = (raw[col] != "").to_numpy()
             errors.check(given & ~has_load.to_numpy(), col, "must be empty on a rest day")
-    errors.check((out["completed"] == 1) & (out["stopped_early"] == 1), "stopped_early",
-                 "a session cannot be both completed and stopped early")  # fmt: skip
+    errors.check(
+        (out["completed"] == 1) & (out["stopped_early"] == 1),
+        "stopped_early",
+        "a session cannot be both completed and stopped early",
+    )
     level = out["level"]
-    errors.check(level.notna() & ((level < 1) | (level != level.round())), "level",
-                 "must be a whole number >= 1")  # fmt: skip
+    errors.check(
+        level.notna() & ((level < 1) | (level != level.round())),
+        "level",
+        "must be a whole number >= 1",
+    )
     if "target_rpe" in out.columns:
-        errors.check(~out["target_rpe"].between(0, 10) & out["target_rpe"].notna(),
-                     "target_rpe", "must be within 0-10 (CR-10)")  # fmt: skip
+        errors.check(
+            ~out["target_rpe"].between(0, 10) & out["target_rpe"].notna(),
+            "target_rpe",
+            "must be within 0-10 (CR-10)",
+        )
     if "planned_load" in out.columns:
         errors.check(out["planned_load"] < 0, "planned_load", "must be >= 0")

@@ -48,7 +48,7 @@ def app_config(url: str, **extra) -> dict:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = database_url(tmp_path_factory)
-    application = create_app(app_config(url))
+    application = create_app(app_config(url, MODEL_DIR=tmp_path_factory.mktemp("models")))
     with application.app_context():
         try:
             db.drop_all()

@@ -51,6 +51,7 @@ class ModelVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     file_sha256: Mapped[str] = mapped_column(String(64))
     training_rows: Mapped[int] = mapped_column(Integer)
+    trained_until: Mapped[date] = mapped_column(Date)  # the newest session it learned from
     source: Mapped[str] = mapped_column(String(40))  # simulated | database | csv
     metrics: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=False)

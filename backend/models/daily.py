@@ -48,7 +48,9 @@ class Alert(db.Model):
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_clinic_open", "clinic_id", "acknowledged_at"),)
     id: Mapped[str] = id_column()
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[str] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
     kind: Mapped[str] = mapped_column(String(30))  # red_flag
     check_in_id: Mapped[str | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
@@ -70,7 +72,9 @@ class ExerciseSession(db.Model):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(12))  # planned | rest | blocked | completed | partial | stopped
+    status: Mapped[str] = mapped_column(
+        String(12)
+    )  # planned | rest | blocked | completed | partial | stopped
     verdict: Mapped[str] = mapped_column(String(8))
     blocks: Mapped[list] = mapped_column(JSON)
     modalities: Mapped[list] = mapped_column(JSON)
@@ -95,7 +99,9 @@ class SessionLog(db.Model):
         UniqueConstraint("session_id", name="uq_log_session"),
     )
     id: Mapped[str] = id_column()
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[str] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
     session_id: Mapped[str] = mapped_column(ForeignKey("exercise_sessions.id", ondelete="CASCADE"))
     idempotency_key: Mapped[str] = mapped_column(String(100))
     request_hash: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import content, levels, transactional
+from backend.services import coach, content, levels, transactional
 from backend.services.patients import load_patient
 from backend.services.training import cr10
 
@@ -222,6 +223,7 @@ def check_in(actor: Actor, data: dict) -> dict:
     )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
     alert_id = _open_alert(patient, row) if verdict.status == "red" else None
+    coach.after_check_in(patient, row, verdict)
     return {
         "id": row.id,
         "date": on,
@@ -277,8 +279,10 @@ def serve(patient: Patient, on: date) -> dict:
     if existing and existing[0].status in LOGGED:
         return session_dict(*existing)
     verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on), rows)
-    plan, used_levels = _plan(patient, on, verdict, latest, rows)
-    return session_dict(_store(patient, on, plan, verdict, latest, used_levels, existing), None)
+    plan, used_levels, model_version = _plan(patient, on, verdict, latest, rows)
+    return session_dict(
+        _store(patient, on, plan, latest, used_levels, model_version, existing), None
+    )
 
 
 def _plan(patient, on, verdict, latest, rows):
@@ -291,9 +295,9 @@ def _plan(patient, on, verdict, latest, rows):
             explanation="Your physiotherapist has not set your programme yet. A gentle walk is fine if you feel up to it.",
             rest_day=True,
         )
-        return plan, {}
+        return plan, {}, None
     profile, _, _ = domain_inputs(patient)
-    current = levels.current_levels(patient)
+    current, versions, notes = levels.levels_in_force(patient, changes_since=on - timedelta(days=1))
     week = [
         WeekEntry(on=s.local_date, modalities=tuple(s.modalities), completed=s.status in LOGGED)
         for s, _log in rows
@@ -310,7 +314,11 @@ def _plan(patient, on, verdict, latest, rows):
         profile=profile,
         check_in_summary=summary,
     )
-    return plan, {m: current.get(m) for m in plan.modalities}
+    note = " ".join(notes[m] for m in plan.modalities if m in notes)
+    if note and plan.blocks and plan.verdict != "red":
+        plan = replace(plan, explanation=f"{plan.explanation} {note}")
+    version = next((versions[m] for m in plan.modalities if versions.get(m)), None)
+    return plan, {m: current.get(m) for m in plan.modalities}, version
 
 
 def _block_dict(block: records.Block) -> dict:
@@ -326,7 +334,7 @@ def _block_dict(block: records.Block) -> dict:
     }
 
 
-def _store(patient, on, plan, verdict, latest, used_levels, existing) -> ExerciseSession:
+def _store(patient, on, plan, latest, used_levels, model_version, existing) -> ExerciseSession:
     now = clock.now()
     status = (
         "blocked"
@@ -346,7 +354,7 @@ def _store(patient, on, plan, verdict, latest, used_levels, existing) -> Exercis
         "check_in_id": latest.id if latest else None,
         "content_version": c.catalog.version,
         "rules_version": c.rules.version,
-        "model_version": levels.model_version(),
+        "model_version": model_version,
     }
     if existing:
         session = existing[0]
@@ -498,7 +506,7 @@ def log_session(actor: Actor, session_id: str, key: str, body: dict) -> dict:
     else:
         session.status = "completed" if body["completed"] else "partial"
     session.updated_at = clock.now()
-    levels.after_log(patient, session, log)
+    coach.after_log(patient, session, log)
     return log_dict(log, session)
 
 

@@ -1,20 +1,61 @@
-"""The patient's current intensity level per modality, and what happens to it after a log."""
+"""The patient's current intensity level per modality."""
 
 from __future__ import annotations
 
-from backend.models import ExerciseSession, Patient, SessionLog
-from backend.services.patients import current_levels as prescribed_levels
+from datetime import date
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.models import Adaptation, Patient
+
+APPLIED = ("auto_applied", "approved", "modified")
 
 
 def current_levels(patient: Patient) -> dict[str, int]:
-    """Level per prescribed modality (until adaptations exist: the physio's lock, start or minimum)."""
-    return prescribed_levels(patient)
+    """Level in force per prescribed modality (see levels_in_force)."""
+    return levels_in_force(patient)[0]
 
 
-def model_version() -> str | None:
-    """The tolerance model that shaped today's levels (none until a model is active)."""
-    return None
+def levels_in_force(
+    patient: Patient, changes_since: date | None = None
+) -> tuple[dict[str, int], dict[str, str | None], dict[str, str]]:
+    """(level, model version that set it, note) per prescribed modality; the note explains the
+    latest change of level decided on or after `changes_since`.
 
-
-def after_log(patient: Patient, session: ExerciseSession, log: SessionLog) -> None:
-    """Hook for adaptation after a log (the tolerance-model issue decides the next level)."""
+    The latest applied adaptation (auto-applied, approved or modified) wins; without one, the
+    physio's start level or the minimum. Whatever the history, the result is clipped to the
+    prescription as it is now, and a locked level is always the level.
+    """
+    prescribed = {m["modality"]: m for m in (patient.prescription or {}).get("modalities", [])}
+    if not prescribed:
+        return {}, {}, {}
+    effective_at = func.coalesce(Adaptation.decided_at, Adaptation.created_at)
+    rows = db.session.execute(
+        select(
+            Adaptation.modality,
+            Adaptation.applied_level,
+            Adaptation.model_version,
+            Adaptation.explanation,
+            Adaptation.current_level,
+            Adaptation.local_date,
+        )
+        .where(Adaptation.patient_id == patient.id, Adaptation.status.in_(APPLIED))
+        .order_by(effective_at.desc(), Adaptation.local_date.desc(), Adaptation.id.desc())
+        .limit(50)
+    ).all()
+    latest: dict[str, tuple] = {}
+    notes: dict[str, str] = {}
+    for modality, level, version, explanation, before, on in rows:
+        latest.setdefault(modality, (level, version))
+        if changes_since and on >= changes_since and level != before and modality not in notes:
+            notes[modality] = explanation
+    levels, versions = {}, {}
+    for modality, item in prescribed.items():
+        if item.get("locked_level") is not None:
+            levels[modality] = item["locked_level"]
+            continue
+        level, versions[modality] = latest.get(modality, (None, None))
+        level = level or item.get("start_level") or item["min_level"]
+        levels[modality] = max(item["min_level"], min(item["max_level"], level))
+    return levels, versions, notes

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.extensions import db
+from backend.services import training
 
 
 def health() -> dict:
@@ -17,7 +18,8 @@ def health() -> dict:
         db.session.rollback()
         database = "unreachable"
     catalog = current_app.extensions.get("onward.catalog")
-    model_version = current_app.extensions.get("onward.model_version")
+    active = training.active_model() if database == "ok" else None
+    model_version = active[2] if active else None
     return {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,

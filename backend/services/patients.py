@@ -10,7 +10,7 @@ from backend.extensions import db
 from backend.models import Patient, User
 from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
 from backend.security import Actor
-from backend.services import audit, transactional
+from backend.services import audit, levels, transactional
 from backend.services.accounts import new_invite
 
 DEFAULT_SETTINGS = {
@@ -60,16 +60,6 @@ def to_dict(patient: Patient) -> dict:
         "created_at": patient.created_at,
         "updated_at": patient.updated_at,
     }
-
-
-def current_levels(patient: Patient) -> dict[str, int]:
-    """Level per prescribed modality: the physio's lock, else the start level, else the minimum."""
-    levels = {}
-    for item in (patient.prescription or {}).get("modalities", []):
-        levels[item["modality"]] = (
-            item.get("locked_level") or item.get("start_level") or item["min_level"]
-        )
-    return levels
 
 
 def _json_ready(data):
@@ -202,7 +192,7 @@ def me(actor: Actor) -> dict:
         "timezone": patient.timezone,
         "settings": {"timezone": patient.timezone, **patient.settings},
         "prescription": prescription_of(patient),
-        "levels": current_levels(patient),
+        "levels": levels.current_levels(patient),
     }
 
 

@@ -1,8 +1,32 @@
-"""The only bridge from the service layer to ml/."""
+"""The only bridge from the service layer to ml/: the model registry, training and decisions."""
 
 from __future__ import annotations
 
-from ml.dataio import borg_to_cr10
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+from sqlalchemy import select, update
+
+from backend.extensions import db
+from backend.models import ModelVersion
+from ml import policy as ml_policy
+from ml.dataio import borg_to_cr10, parse_logs
+from ml.evaluate import forward_split, metrics
+from ml.features import FEATURES, build_features, training_rows
+from ml.pipeline import KINDS, fit, make_pipeline, p_flare
+from ml.registry import ModelRefused, load_model, read_metadata, save_model
+from ml.train import data_hash, reference_values, should_promote
+
+log = logging.getLogger(__name__)
+MIN_TRAINING_ROWS = 500  # below this a model is more noise than signal
+HOLDOUT = 0.2  # the latest fifth of each patient's sessions: the same evaluation for both models
+
+_LOADED: dict[str, tuple | ModelRefused] = {}
 
 
 def cr10(rpe: float, scale: str) -> float:
@@ -10,3 +34,245 @@ def cr10(rpe: float, scale: str) -> float:
     if scale == "cr10":
         return float(rpe)
     return float(borg_to_cr10([rpe])[0])
+
+
+# ---------- the registry ----------
+def model_dir() -> Path:
+    return Path(current_app.config["MODEL_DIR"])
+
+
+def active_row() -> ModelVersion | None:
+    return db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
+
+
+def active_model() -> tuple[object, dict, str] | None:
+    """(pipeline, metadata, version) of the active model, or None: the rules policy serves then.
+
+    A file that is corrupted, tampered with (its hash differs from the registry's record) or
+    made by another scikit-learn or feature list is refused, logged, and never served.
+    """
+    row = active_row()
+    if row is None:
+        return None
+    loaded = _LOADED.get(row.version)
+    if loaded is None:
+        try:
+            model, meta = load_model(model_dir(), row.version)
+            if meta.get("sha256") != row.file_sha256:
+                raise ModelRefused("the model file differs from the registry's record")
+            loaded = (model, meta)
+        except ModelRefused as refused:
+            log.error(
+                "model %s refused: %s; the rule-based policy serves", row.version, refused.reason
+            )
+            loaded = refused
+        _LOADED[row.version] = loaded
+    if isinstance(loaded, ModelRefused):
+        return None
+    return loaded[0], loaded[1], row.version
+
+
+def forget_loaded_models() -> None:
+    """Drop the in-process cache (tests; an operator replacing files)."""
+    _LOADED.clear()
+
+
+def _promote(row: ModelVersion, now: datetime) -> None:
+    """Make `row` the one active model in the same transaction (atomic switch)."""
+    db.session.execute(
+        update(ModelVersion).where(ModelVersion.active.is_(True)).values(active=False)
+    )
+    row.active = True
+    row.promoted_at = now
+
+
+def rollback(now: datetime) -> str:
+    """Re-activate the previously promoted model; returns its version."""
+    current = active_row()
+    query = select(ModelVersion).where(ModelVersion.promoted_at.is_not(None))
+    if current is not None:
+        query = query.where(ModelVersion.version != current.version)
+    previous = db.session.scalar(query.order_by(ModelVersion.promoted_at.desc()))
+    if previous is None:
+        raise LookupError("There is no earlier model to roll back to.")
+    _promote(previous, now)
+    db.session.commit()
+    return previous.version
+
+
+# ---------- training ----------
+MIN_NEW_SESSIONS = 200  # fewer sessions since the active model cannot tell two models apart
+
+
+def _holdout(
+    rows: pd.DataFrame, active: ModelVersion | None
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Training and test rows that neither model has seen the answers of.
+
+    With an active model, the test rows are the sessions after its training data ended: it
+    never saw them, and the candidate is trained only on what came before. Without one, the
+    latest fifth of each patient's sessions is held out.
+    """
+    if active is None:
+        train_part, test_part = forward_split(rows, 1 - HOLDOUT)
+        return train_part, test_part, "the latest fifth of each patient's sessions"
+    dates = pd.to_datetime(rows["date"]).dt.date
+    newer = dates > active.trained_until
+    return rows[~newer], rows[newer], f"sessions after {active.trained_until}"
+
+
+def train_and_maybe_promote(
+    logs: pd.DataFrame, *, source: str, now: datetime, note: str | None = None
+) -> dict:
+    """Train a candidate and promote it only if it is not worse than the active model on the
+    same evaluation, on data neither has seen. Any failure leaves the active model untouched."""
+    rows = training_rows(build_features(logs))
+    if len(rows) < MIN_TRAINING_ROWS or rows["label"].nunique() < 2:
+        return {"promoted": False, "reason": f"too little data ({len(rows)} labelled sessions)"}
+    current = active_row()
+    train_part, test_part, tested_on = _holdout(rows, current)
+    if current is not None and len(test_part) < MIN_NEW_SESSIONS:
+        return {
+            "promoted": False,
+            "reason": f"too few new sessions since the active model ({len(test_part)})",
+        }
+    if test_part["label"].nunique() < 2 or train_part["label"].nunique() < 2:
+        return {"promoted": False, "reason": "the evaluation sessions have only one outcome"}
+    scored = {}
+    for kind in KINDS:
+        candidate = fit(
+            make_pipeline(kind, n_rows=len(train_part)),
+            train_part[list(FEATURES)],
+            train_part["label"],
+        )
+        scored[kind] = metrics(test_part["label"], p_flare(candidate, test_part[list(FEATURES)]))
+    kind = max(scored, key=lambda k: (round(scored[k]["auroc"], 4), -scored[k]["brier"]))
+    active = active_model() if current is not None else None
+    active_metrics = (
+        metrics(test_part["label"], p_flare(active[0], test_part[list(FEATURES)]))
+        if active
+        else None
+    )
+    result = {
+        "candidate": scored[kind],
+        "active": active_metrics,
+        "kind": kind,
+        "rows": int(len(rows)),
+        "tested_on": tested_on,
+    }
+    if not should_promote(scored[kind], active_metrics):
+        return {
+            **result,
+            "promoted": False,
+            "reason": "the candidate is worse than the active model",
+        }
+    final = fit(make_pipeline(kind, n_rows=len(rows)), rows[list(FEATURES)], rows["label"])
+    version = f"{now:%Y%m%dT%H%M%S}-{source}"
+    save_model(
+        final,
+        model_dir(),
+        version,
+        created_at=now,
+        training_data_hash=data_hash(logs),
+        metrics=scored[kind],
+        extra={
+            "kind": kind,
+            "source": source,
+            "n_train": int(len(rows)),
+            "reference_values": reference_values(rows),
+        },
+    )
+    try:
+        row = ModelVersion(
+            version=version,
+            created_at=now,
+            file_sha256=read_metadata(model_dir(), version)["sha256"],
+            training_rows=int(len(rows)),
+            trained_until=pd.to_datetime(rows["date"]).max().date(),
+            source=source,
+            metrics=scored[kind],
+            auroc=scored[kind]["auroc"],
+            brier=scored[kind]["brier"],
+            note=note,
+        )
+        db.session.add(row)
+        _promote(row, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for suffix in (".skops", ".json"):
+            (model_dir() / f"{version}{suffix}").unlink(missing_ok=True)
+        raise
+    return {**result, "promoted": True, "version": version}
+
+
+def bootstrap_population_model(
+    now: datetime, patients: int = 300, days: int = 84, seed: int = 2026
+) -> dict:
+    """A fresh install's day-one model, trained on simulated logs (replaced once real logs exist)."""
+    if active_row() is not None:
+        return {"promoted": False, "reason": "a model is already active"}
+    from ml.physiology import simulate_logs
+
+    return train_and_maybe_promote(
+        simulate_logs(patients, days, seed),
+        source="simulated",
+        now=now,
+        note="population model from simulated logs",
+    )
+
+
+# ---------- decisions ----------
+def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
+    """Features of the last record (today: known before the session) and of every record."""
+    frame = parse_logs(pd.DataFrame.from_records(records), source="database")
+    feats = build_features(frame)
+    last = feats.iloc[-1].to_dict()
+    return {
+        k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in last.items()
+    }, feats
+
+
+def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
+    return ml_policy.decide(inp, policy=policy)
+
+
+DecisionInput = ml_policy.DecisionInput
+ModalityState = ml_policy.ModalityState
+LevelRange = ml_policy.LevelRange
+SessionOutcome = ml_policy.SessionOutcome
+
+
+def database_logs(now: datetime, days: int = 365) -> pd.DataFrame:
+    """Every patient's last `days` of check-ins and logged sessions as canonical typed logs."""
+    from backend.models import Patient
+    from backend.services import history  # history builds on this module's cr10
+
+    patients = list(db.session.scalars(select(Patient)))
+    end = now.date()
+    rows = (
+        history.records(patients, end - pd.Timedelta(days=days).to_pytimedelta(), end)
+        if patients
+        else []
+    )
+    return parse_logs(
+        pd.DataFrame.from_records(rows, columns=list(_RECORD_COLUMNS)), source="database"
+    )
+
+
+_RECORD_COLUMNS = (
+    "patient_id", "date", "fatigue", "pain", "session_minutes", "session_rpe", "rpe_scale", "session_load",
+    "completed", "stopped_early", "modality", "level", "infusion", "met_bone", "met_visceral", "met_brain",
+    "sleep_quality", "adverse_event", "fatigue_after", "pain_after", "target_rpe", "planned_load",
+)  # fmt: skip
+
+
+def retrain_nightly(now: datetime) -> dict:
+    """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse."""
+    logs = database_logs(now)
+    result = train_and_maybe_promote(logs, source="database", now=now, note="nightly retraining")
+    log.info(
+        "nightly retraining: %s",
+        {k: v for k, v in result.items() if k in ("promoted", "reason", "version", "rows")},
+    )
+    return result

@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('created_at', backend.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('file_sha256', sa.String(length=64), nullable=False),
     sa.Column('training_rows', sa.Integer(), nullable=False),
+    sa.Column('trained_until', sa.Date(), nullable=False),
     sa.Column('source', sa.String(length=40), nullable=False),
     sa.Column('metrics', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),

@@ -1,0 +1,264 @@
+"""The coach in the service: after a morning check-in or a log, decide each modality's next level.
+
+The pure policy (ml.policy) proposes and guards; this module gathers its inputs from the
+database, stores every decision as an Adaptation record, and applies it (auto_applied) or
+queues it for the physio (pending). Sessions always use the levels in force (services.levels).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from backend import clock
+from backend.domain.records import Catalog
+from backend.extensions import db
+from backend.models import Adaptation, CheckIn, ExerciseSession, Patient, SessionLog
+from backend.services import content, history, levels, training
+
+POLICIES = ("auto", "fixed", "rules", "model")
+RECENT_SESSIONS = 10
+NAMES = {
+    "tai_chi_qigong": "tai chi",
+    "resistance_band": "band work",
+    "aquatic": "water exercise",
+    "balance": "balance",
+    "walking_aerobic": "walking",
+    "mobility": "mobility",
+}
+
+
+def after_check_in(patient: Patient, check_in: CheckIn, verdict) -> None:
+    """Decide today's levels from this morning's check-in (in the caller's transaction)."""
+    modalities = [m["modality"] for m in (patient.prescription or {}).get("modalities", [])]
+    _decide(patient, check_in.local_date, "check_in", verdict.status, check_in, modalities)
+
+
+def after_log(patient: Patient, session: ExerciseSession, log: SessionLog) -> None:
+    """Decide the next session's levels for the modalities just done."""
+    # The next session's verdict is not known yet: judge it green here; the next morning's
+    # check-in decides again with the real verdict (amber: no progression, red: no session).
+    _decide(
+        patient,
+        session.local_date + timedelta(days=1),
+        "log",
+        "green",
+        None,
+        list(session.modalities),
+    )
+
+
+def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities) -> None:
+    prescribed = {m["modality"]: m for m in (patient.prescription or {}).get("modalities", [])}
+    modalities = [m for m in modalities if m in prescribed]
+    if not modalities:
+        return
+    policy = current_app.config.get("ADAPTATION_POLICY", "auto")
+    current = levels.current_levels(patient)
+    start, _ = history.window(on)
+    records = history.records([patient], start, on - timedelta(days=1))
+    records.append(history.today_record(patient, on, check_in))
+    today, feats = training.features_row(records)
+    outcomes, last_tolerated = _outcomes(records, feats)
+    active = training.active_model()
+    model, meta, version = active if active else (None, {}, None)
+    past = _past_adaptations(patient.id)
+    catalog = content.current().catalog
+    for modality in modalities:
+        item = prescribed[modality]
+        state = training.ModalityState(
+            modality=modality,
+            current=current[modality],
+            range=training.LevelRange(
+                item["min_level"], item["max_level"], item.get("locked_level")
+            ),
+            last_raise=_last_raise(past, modality),
+            level_loads=_level_loads(catalog, modality, records),
+            recent=tuple(outcomes[modality][-RECENT_SESSIONS:]),
+            # Today's effort caps shape today's session (the planner applies them); they are
+            # not a ceiling on the level history, or one amber day would become a regression.
+            safety_max_level=None,
+        )
+        inp = training.DecisionInput(
+            today=on,
+            verdict=verdict,
+            state=state,
+            features={
+                **today,
+                "modality": modality,
+                "last_tolerated_level": last_tolerated.get(modality),
+            },
+            reference=meta.get("reference_values") or {},
+            model=model,
+            model_version=version,
+            patient_sessions=int(today.get("labelled_sessions") or 0),
+            auto_approve_band=(patient.prescription or {}).get("auto_approve_band", 1),
+        )
+        _store(patient, on, trigger, training.decide(inp, policy), past)
+
+
+def _outcomes(records: list[dict], feats) -> tuple[dict, dict]:
+    """Labelled past sessions per modality (oldest first) and the last tolerated level of each."""
+    outcomes: dict[str, list] = defaultdict(list)
+    last_tolerated: dict[str, int] = {}
+    labels = feats["label"].tolist()
+    for i, (rec, label) in enumerate(zip(records, labels, strict=True)):
+        if rec.get("session_minutes") is None or label is None or math.isnan(label):
+            continue
+        modality, level = rec["modality"], rec["level"]
+        if modality is None or level is None:
+            continue
+        target = rec.get("target_rpe")
+        on_target = target is None or rec["session_rpe"] - target <= 1
+        following = next((r for r in records[i + 1 :] if r.get("fatigue") is not None), None)
+        small_rise = bool(
+            following
+            and rec.get("fatigue") is not None
+            and label == 0
+            and (
+                following["fatigue"] - rec["fatigue"] >= 1
+                or (following["pain"] or 0) - (rec.get("pain") or 0) >= 1
+            )
+        )
+        on = date.fromisoformat(rec["date"])
+        outcomes[modality].append(
+            training.SessionOutcome(on, int(level), label == 0, on_target, small_rise)
+        )
+        if label == 0:
+            last_tolerated[modality] = int(level)
+    return outcomes, last_tolerated
+
+
+def _past_adaptations(patient_id: str) -> list[Adaptation]:
+    return list(
+        db.session.scalars(
+            select(Adaptation)
+            .where(
+                Adaptation.patient_id == patient_id,
+                Adaptation.status.in_(levels.APPLIED + ("pending",)),
+            )
+            .order_by(Adaptation.created_at.desc(), Adaptation.local_date.desc())
+            .limit(100)
+        )
+    )
+
+
+def _last_raise(past: list[Adaptation], modality: str) -> date | None:
+    for a in past:
+        if (
+            a.modality == modality
+            and a.status in levels.APPLIED
+            and (a.applied_level or 0) > a.current_level
+        ):
+            return a.local_date
+    return None
+
+
+_MEANS: dict[str, dict] = {}
+
+
+def _catalog_means(catalog: Catalog) -> dict[tuple[str, int], tuple[float, float]]:
+    """(mean nominal load, mean target RPE) of a modality's main exercises at each level,
+    computed once per content version."""
+    if catalog.version not in _MEANS:
+        _MEANS[catalog.version] = _means(catalog)
+    return _MEANS[catalog.version]
+
+
+def _means(catalog: Catalog) -> dict[tuple[str, int], tuple[float, float]]:
+    sums: dict[tuple[str, int], list] = defaultdict(list)
+    for exercise in catalog.exercises.values():
+        if "main" not in exercise.roles:
+            continue
+        for level in range(1, 9):
+            dose = exercise.dose_at(level).dose
+            sums[(exercise.modality, level)].append((dose.nominal_load, dose.target_rpe))
+    return {
+        k: (statistics.mean(x for x, _ in v), statistics.mean(y for _, y in v))
+        for k, v in sums.items()
+    }
+
+
+def _level_loads(catalog: Catalog, modality: str, records: list[dict]) -> dict[int, float]:
+    """Planned session load (AU) at each level: the last planned session of this modality,
+    scaled by the library's ladder; or three main exercises when there is none yet."""
+    means = _catalog_means(catalog)
+    last = next(
+        (
+            r
+            for r in reversed(records)
+            if r.get("modality") == modality and r.get("planned_load") and r.get("level")
+        ),
+        None,
+    )
+    loads = {}
+    for level in range(1, 9):
+        nominal = means.get((modality, level), (0.0, 0.0))[0]
+        if last is not None:
+            then = means.get((modality, int(last["level"])), (0.0, 0.0))[0] or 1.0
+            loads[level] = round(last["planned_load"] * nominal / then, 2)
+        else:
+            loads[level] = round(3 * nominal, 2)
+    return loads
+
+
+def _store(patient: Patient, on: date, trigger: str, decision, past: list[Adaptation]) -> None:
+    pending = decision.needs_review and decision.chosen != decision.current
+    if pending:
+        # A newer proposal replaces an older one still waiting for the physio.
+        db.session.execute(
+            update(Adaptation)
+            .where(
+                Adaptation.patient_id == patient.id,
+                Adaptation.modality == decision.modality,
+                Adaptation.status == "pending",
+            )
+            .values(status="superseded")
+        )
+    db.session.add(
+        Adaptation(
+            patient_id=patient.id,
+            clinic_id=patient.clinic_id,
+            modality=decision.modality,
+            local_date=on,
+            created_at=clock.now(),
+            trigger=trigger,
+            policy=decision.policy,
+            model_version=decision.model_version,
+            current_level=decision.current,
+            proposed_level=decision.chosen,
+            candidates=[
+                {"level": lv, "p_tolerated": None if p is None else round(p, 4)}
+                for lv, p in decision.candidates
+            ],
+            reason_codes=list(decision.reason_codes),
+            top_features=[{"name": n, "contribution": c} for n, c in decision.top_features],
+            inputs={"verdict": "red" if decision.no_session else None, "trigger": trigger},
+            explanation=explain(decision, pending),
+            status="pending" if pending else "auto_applied",
+            applied_level=None if pending else decision.chosen,
+        )
+    )
+
+
+def explain(decision, pending: bool) -> str:
+    """One plain sentence for the patient (and the physio's timeline)."""
+    name = NAMES.get(decision.modality, decision.modality)
+    if decision.no_session:
+        return f"No {name} today: rest and let your team know how you are."
+    if pending:
+        return (
+            f"Your physiotherapist will check a step up in {name} to level {decision.chosen} first."
+        )
+    if decision.chosen > decision.current:
+        return f"Stepping up {name} to level {decision.chosen}: your recent sessions went well."
+    if decision.chosen < decision.current:
+        return f"Easing {name} to level {decision.chosen} so your body can recover."
+    if "amber_no_progression" in decision.reason_codes:
+        return f"Staying at level {decision.chosen} in {name}: no step up on a lighter day."
+    return f"Staying at level {decision.chosen} in {name}."

@@ -1,0 +1,158 @@
+"""Check-in -> session -> log -> adaptation, through the API with the moved clock (rules policy:
+no model is active in these tests)."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+from sqlalchemy import select
+
+from backend import clock
+from backend.extensions import db
+from backend.models import Adaptation
+from tests.factories import activate, bearer, enrol, in_app
+
+
+def walker(client, physio, band=1, locked=None):
+    item = {
+        "modality": "walking_aerobic",
+        "min_level": 1,
+        "max_level": 6,
+        "start_level": 2,
+        "sessions_per_week": 6,
+    }
+    if locked:
+        item["locked_level"] = locked
+    created = enrol(
+        client, physio, clinical={}, prescription={"modalities": [item], "auto_approve_band": band}
+    )
+    return {"id": created["id"], "headers": bearer(activate(client, created["invite_code"]))}
+
+
+def day(client, patient, fatigue=2, pain=1, log=True, rpe_delta=0.0, stopped=None):
+    """One day: check in, fetch the session, log it at its target effort; returns the session."""
+    client.post(
+        "/api/v1/me/check-ins", json={"fatigue": fatigue, "pain": pain}, headers=patient["headers"]
+    )
+    session = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
+    if log and session["blocks"]:
+        main = [b["dose"]["target_rpe"] for b in session["blocks"] if b["part"] == "main"]
+        body = {
+            "completed": stopped is None,
+            "minutes": 20,
+            "session_rpe": min(10, statistics.mean(main) + rpe_delta),
+            "rpe_scale": "cr10",
+        }
+        if stopped:
+            body["stopped_early_reason"] = stopped
+        response = client.post(
+            f"/api/v1/me/sessions/{session['id']}/log",
+            json=body,
+            headers={**patient["headers"], "Idempotency-Key": f"k-{session['id']}"},
+        )
+        assert response.status_code == 201, response.get_json()
+    clock._clock.advance(days=1)
+    return session
+
+
+@in_app
+def adaptations(patient_id):
+    return db.session.scalars(
+        select(Adaptation)
+        .where(Adaptation.patient_id == patient_id)
+        .order_by(Adaptation.created_at)
+    ).all()
+
+
+def level_today(client, patient):
+    return client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()["levels"][
+        "walking_aerobic"
+    ]
+
+
+@pytest.fixture
+def physio(client):
+    from tests.factories import clinic_with_staff, login
+
+    return login(client, clinic_with_staff()["physio"])
+
+
+def test_every_decision_is_recorded_with_candidates_reasons_and_policy(client, physio):
+    patient = walker(client, physio)
+    day(client, patient)
+    records = adaptations(patient["id"])
+    assert records, "a check-in and a log each produce a decision"
+    first = records[0]
+    assert first.trigger == "check_in" and first.policy == "rules" and first.reason_codes
+    assert [c["level"] for c in first.candidates] == [1, 2, 3]
+    assert first.status == "auto_applied" and first.explanation
+
+
+def test_two_tolerated_sessions_on_target_step_up_once(client, physio):
+    patient = walker(client, physio)
+    day(client, patient)
+    day(client, patient)
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    assert level_today(client, patient) == 3  # decided at the third morning's check-in
+    session = day(client, patient)
+    assert session["levels"]["walking_aerobic"] == 3
+    assert "Stepping up walking to level 3" in session["explanation"]
+    day(client, patient)
+    day(client, patient)
+    # at most one level a week, however well it goes
+    assert level_today(client, patient) == 3
+
+
+def test_a_flare_steps_down_at_once(client, physio):
+    patient = walker(client, physio)
+    day(client, patient)
+    day(client, patient, stopped="dizzy")
+    assert level_today(client, patient) == 1
+    assert any("step_down_applied" in a.reason_codes for a in adaptations(patient["id"]))
+
+
+def test_a_step_up_outside_the_auto_band_waits_for_the_physio(client, physio):
+    patient = walker(client, physio, band=0)
+    day(client, patient)
+    day(client, patient)
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    queue = client.get("/api/v1/adaptations", headers=bearer(physio)).get_json()
+    assert [(a["current_level"], a["proposed_level"], a["status"]) for a in queue] == [
+        (2, 3, "pending")
+    ]
+    assert "above_auto_approve_band" in queue[0]["reason_codes"]
+    assert level_today(client, patient) == 2  # the last approved level meanwhile
+    decided = client.post(
+        f"/api/v1/adaptations/{queue[0]['id']}/decision",
+        json={"decision": "approve"},
+        headers=bearer(physio),
+    )
+    assert decided.status_code == 200
+    assert level_today(client, patient) == 3
+
+
+def test_amber_day_never_progresses(client, physio):
+    patient = walker(client, physio)
+    day(client, patient)
+    day(client, patient)
+    # nausea is a "pause" symptom: amber without a jump in scores (which would be a flare)
+    answer = client.post(
+        "/api/v1/me/check-ins",
+        json={"fatigue": 2, "pain": 1, "symptoms": ["nausea"]},
+        headers=patient["headers"],
+    )
+    assert answer.get_json()["status"] == "amber"
+    assert client.get("/api/v1/me", headers=patient["headers"]).get_json()["levels"] == {
+        "walking_aerobic": 2
+    }
+    latest = adaptations(patient["id"])[-1]
+    assert "amber_no_progression" in latest.reason_codes
+
+
+def test_a_locked_level_never_moves(client, physio):
+    patient = walker(client, physio, locked=2)
+    for _ in range(4):
+        day(client, patient)
+    assert level_today(client, patient) == 2
+    assert {a.applied_level for a in adaptations(patient["id"])} == {2}

@@ -1,0 +1,152 @@
+"""The model registry in the service: refusal of bad files, the promotion gate, atomic switch,
+rollback, and training failures that leave the active model alone."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from backend import clock
+from backend.extensions import db
+from backend.models import ModelVersion
+from backend.services import training
+from ml.physiology import simulate_logs
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return simulate_logs(60, 70, seed=11)
+
+
+@pytest.fixture(scope="module")
+def later_cohort():
+    """The same kind of patients, logged after the first cohort: data a first model never saw."""
+    return pd.concat(
+        [simulate_logs(60, 70, seed=11), simulate_logs(60, 70, seed=12, start=date(2024, 6, 1))]
+    )
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        training.forget_loaded_models()
+        yield app
+        training.forget_loaded_models()
+        db.session.rollback()
+
+
+def test_bootstrap_trains_registers_and_serves_a_model(ctx, client):
+    result = training.bootstrap_population_model(clock.now(), patients=60, days=70)
+    assert result["promoted"], result
+    active = training.active_model()
+    assert active is not None and active[2] == result["version"]
+    assert client.get("/api/v1/health").get_json()["model_version"] == result["version"]
+    again = training.bootstrap_population_model(clock.now())
+    assert again["promoted"] is False  # a fresh install only
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "tamper_metadata", "sklearn_version", "features"])
+def test_a_bad_model_file_is_refused_and_the_rules_serve(ctx, client, cohort, damage):
+    import json
+
+    result = training.train_and_maybe_promote(cohort, source="test", now=clock.now())
+    folder = training.model_dir()
+    blob, meta_path = folder / f"{result['version']}.skops", folder / f"{result['version']}.json"
+    meta = json.loads(meta_path.read_text())
+    if damage == "corrupt":
+        blob.write_bytes(blob.read_bytes()[:-100] + b"x" * 100)
+    elif (
+        damage == "tamper_metadata"
+    ):  # both file and metadata replaced: the registry row still knows
+        blob.write_bytes(blob.read_bytes() + b"\0")
+        import hashlib
+
+        meta["sha256"] = hashlib.sha256(blob.read_bytes()).hexdigest()
+        meta_path.write_text(json.dumps(meta))
+    elif damage == "sklearn_version":
+        meta["sklearn_version"] = "0.24.2"
+        meta_path.write_text(json.dumps(meta))
+    else:
+        meta["features"] = meta["features"][:-1]
+        meta_path.write_text(json.dumps(meta))
+    training.forget_loaded_models()
+    assert training.active_model() is None
+    health = client.get("/api/v1/health").get_json()
+    assert health["policy"] == "rules" and health["model_version"] is None
+
+
+def test_a_worse_candidate_is_not_promoted_and_rollback_restores(
+    ctx, cohort, later_cohort, monkeypatch
+):
+    from sklearn.dummy import DummyClassifier
+
+    first = training.train_and_maybe_promote(cohort, source="test", now=clock.now())
+    assert first["promoted"]
+    with monkeypatch.context() as patch:
+        # A candidate that knows nothing (the base rate for everyone), on the same data.
+        patch.setattr(
+            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+        )
+        worse = training.train_and_maybe_promote(
+            later_cohort, source="dummy", now=clock.now() + timedelta(hours=1)
+        )
+    assert worse["promoted"] is False and "worse" in worse["reason"]
+    assert worse["candidate"]["auroc"] < worse["active"]["auroc"]
+    assert training.active_row().version == first["version"]
+    assert "sessions after 2024-03-10" in worse["tested_on"]
+    same = training.train_and_maybe_promote(
+        cohort, source="same", now=clock.now() + timedelta(hours=2)
+    )
+    assert same["promoted"] is False and "too few new sessions" in same["reason"]
+    second = training.train_and_maybe_promote(
+        later_cohort, source="again", now=clock.now() + timedelta(hours=2)
+    )
+    assert second["promoted"] and training.active_row().version == second["version"]
+    assert training.rollback(clock.now()) == first["version"]
+    assert db.session.scalars(
+        select(ModelVersion.version).where(ModelVersion.active.is_(True))
+    ).all() == [first["version"]]
+
+
+def test_training_that_fails_leaves_the_active_model_untouched(
+    ctx, cohort, later_cohort, monkeypatch
+):
+    first = training.train_and_maybe_promote(cohort, source="test", now=clock.now())
+    before = sorted(p.name for p in training.model_dir().iterdir())
+
+    def broken_promote(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(training, "_promote", broken_promote)
+    with pytest.raises(RuntimeError):
+        training.train_and_maybe_promote(
+            later_cohort, source="broken", now=clock.now() + timedelta(hours=1)
+        )
+    assert training.active_row().version == first["version"]
+    assert (
+        sorted(p.name for p in training.model_dir().iterdir()) == before
+    )  # no half-written model left
+
+
+def test_too_little_data_trains_nothing(ctx, cohort):
+    small = cohort[cohort["patient_id"] == cohort["patient_id"].iloc[0]].head(20)
+    result = training.train_and_maybe_promote(small, source="tiny", now=clock.now())
+    assert result["promoted"] is False and "too little" in result["reason"]
+    assert training.active_row() is None
+
+
+def test_rollback_without_history_is_refused(ctx):
+    with pytest.raises(LookupError):
+        training.rollback(clock.now())
+
+
+@pytest.fixture(autouse=True)
+def _clean_model_dir(app):
+    yield
+    folder = app.config["MODEL_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,238 @@
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ml.features import FEATURES, build_features
+from ml.physiology import level_dose
+from ml.policy import (
+    VERDICTS,
+    DecisionInput,
+    LevelRange,
+    ModalityState,
+    SessionOutcome,
+    candidate_levels,
+    decide,
+)
+
+TODAY = date(2026, 3, 10)
+LOADS = {lv: level_dose(lv)[0] * level_dose(lv)[1] for lv in range(1, 9)}
+ROW = {f: 1.0 for f in FEATURES} | {
+    "modality": "balance",
+    "treatment_phase": "unknown",
+    "acute_load": 80.0,
+    "chronic_load": 70.0,
+}
+
+
+class FakeModel:
+    """predict_proba with P(flare) from a seeded RNG (or a constant)."""
+
+    def __init__(self, seed: int = 0, p_flare: float | None = None):
+        self.rng, self.p = np.random.default_rng(seed), p_flare
+
+    def predict_proba(self, X):
+        p = np.full(len(X), self.p) if self.p is not None else self.rng.random(len(X))
+        return np.column_stack([1 - p, p])
+
+
+class BrokenModel:
+    def predict_proba(self, X):
+        raise RuntimeError("boom")
+
+
+def make(
+    current=4,
+    lo=1,
+    hi=8,
+    locked=None,
+    verdict="green",
+    last_raise=None,
+    model=None,
+    sessions=50,
+    recent=(),
+    band=1,
+    cap=None,
+) -> DecisionInput:
+    state = ModalityState(
+        "balance", current, LevelRange(lo, hi, locked), last_raise, LOADS, tuple(recent), cap
+    )
+    return DecisionInput(
+        TODAY, verdict, state, ROW, {}, model, "m1" if model else None, sessions, band
+    )
+
+
+def ok(days_ago: int, level=4, **kw) -> SessionOutcome:
+    return SessionOutcome(TODAY - timedelta(days=days_ago), level, True, **kw)
+
+
+def test_candidates_are_current_minus_two_to_plus_one_clipped():
+    assert candidate_levels(make().state) == (2, 3, 4, 5)
+    assert candidate_levels(make(current=2, lo=2, hi=8).state) == (2, 3)
+    assert candidate_levels(make(current=7, cap=7).state) == (5, 6, 7)
+    assert candidate_levels(make(locked=3, current=3).state) == (3,)
+
+
+def test_model_policy_takes_the_highest_candidate_above_theta():
+    d = decide(make(model=FakeModel(p_flare=0.1)), "model")
+    assert d.chosen == 5 and d.policy == "model" and not d.needs_review
+    assert [lv for lv, _ in d.candidates] == [2, 3, 4, 5]
+    assert all(p == pytest.approx(0.9) for _, p in d.candidates)
+    assert d.model_version == "m1"
+
+
+def test_model_policy_falls_to_the_lowest_candidate_when_none_is_safe():
+    d = decide(make(model=FakeModel(p_flare=0.5)), "model")
+    assert d.chosen == 2 and "step_down_applied" in d.reason_codes and not d.needs_review
+
+
+def test_model_step_up_needs_review_with_little_data_or_low_confidence():
+    d = decide(make(model=FakeModel(p_flare=0.1), sessions=2), "model")
+    assert d.chosen == 5 and d.needs_review and "too_little_patient_data" in d.reason_codes
+    d = decide(make(model=FakeModel(p_flare=0.18)), "model")
+    assert d.needs_review and "low_confidence" in d.reason_codes
+
+
+def test_rules_policy_traffic_light():
+    up = decide(make(recent=[ok(5), ok(3)]), "rules")
+    assert up.chosen == 5 and up.policy == "rules" and up.candidates[0][1] is None
+    hold = decide(make(recent=[ok(5), ok(3, small_rise=True)]), "rules")
+    assert hold.chosen == 4
+    flare = decide(
+        make(recent=[ok(5), SessionOutcome(TODAY - timedelta(days=2), 4, False)]), "rules"
+    )
+    assert flare.chosen == 3 and "rules_flare_step_down" in flare.reason_codes
+    off_target = decide(make(recent=[ok(5), ok(3, on_target=False)]), "rules")
+    assert off_target.chosen == 4
+
+
+def test_auto_uses_rules_for_a_new_patient_and_lets_the_model_veto():
+    inp = make(recent=[ok(5), ok(3)], sessions=1, model=FakeModel(p_flare=0.5))
+    d = decide(inp)
+    assert d.policy == "rules" and d.chosen == 4 and "model_veto" in d.reason_codes
+    assert decide(make(sessions=40, model=FakeModel(p_flare=0.05))).policy == "model"
+
+
+def test_fixed_policy_steps_weekly():
+    assert decide(make(last_raise=TODAY - timedelta(days=7)), "fixed").chosen == 5
+    assert decide(make(last_raise=TODAY - timedelta(days=3)), "fixed").chosen == 4
+
+
+def test_guardrails():
+    red = decide(make(verdict="red", model=FakeModel(p_flare=0.0)), "model")
+    assert red.no_session and red.chosen == 4 and "red_verdict_no_session" in red.reason_codes
+    amber = decide(make(verdict="amber"), "fixed")
+    assert amber.chosen == 4 and "amber_no_progression" in amber.reason_codes
+    amber_down = decide(make(verdict="amber", model=FakeModel(p_flare=0.9)), "model")
+    assert amber_down.chosen == 2  # stepping down is still allowed on amber
+    locked = decide(make(locked=6, current=6, model=FakeModel(p_flare=0.9)), "model")
+    assert locked.chosen == 6 and "locked_level" in locked.reason_codes
+    band = decide(make(band=0), "fixed")
+    assert band.chosen == 5 and band.needs_review and "above_auto_approve_band" in band.reason_codes
+    capped = decide(make(current=8, lo=1, hi=8, cap=6), "fixed")
+    assert capped.chosen == 6 and "clipped_to_range" in capped.reason_codes
+    no_level = decide(make(current=4, lo=4, hi=8, cap=2), "fixed")
+    assert no_level.no_session and no_level.needs_review and no_level.chosen == 4
+
+
+def test_broken_model_falls_back_to_rules():
+    d = decide(make(recent=[ok(5), ok(3)], model=BrokenModel()), "model")
+    assert d.policy == "rules" and "model_unavailable" in d.reason_codes and d.chosen == 5
+
+
+def test_explanation_names_features_that_move_the_real_model(fitted, sim_logs):
+    row = build_features(sim_logs).iloc[-1].to_dict()
+    ref = {f: 0.0 for f in FEATURES}
+    inp = DecisionInput(TODAY, "green", make().state, row, ref, fitted["hgb"], "v1", 30, 1)
+    d = decide(inp, "model")
+    assert len(d.top_features) == 3 and all(name in FEATURES for name, _ in d.top_features)
+    assert abs(d.top_features[0][1]) >= abs(d.top_features[-1][1])
+    assert all(0 <= p <= 1 for _, p in d.candidates)
+
+
+# ---------- property: no policy output ever crosses a guardrail ----------
+models = st.one_of(
+    st.none(),
+    st.builds(FakeModel, st.integers(0, 1000)),
+    st.builds(FakeModel, st.just(0), st.floats(0, 1)),
+)
+
+
+@st.composite
+def situations(draw):
+    lo = draw(st.integers(1, 8))
+    hi = draw(st.integers(lo, 8))
+    locked = draw(st.one_of(st.none(), st.integers(lo, hi)))
+    current = locked if locked is not None else draw(st.integers(lo, hi))
+    cap = draw(st.one_of(st.none(), st.integers(1, 8)))
+    last_raise = draw(
+        st.one_of(st.none(), st.integers(0, 20).map(lambda k: TODAY - timedelta(days=k)))
+    )
+    outcomes = draw(
+        st.lists(
+            st.tuples(st.integers(1, 6), st.booleans(), st.booleans(), st.booleans()), max_size=4
+        )
+    )
+    recent = [
+        SessionOutcome(TODAY - timedelta(days=d), current, t, o, s)
+        for d, t, o, s in sorted(outcomes, reverse=True)
+    ]
+    return make(
+        current=current,
+        lo=lo,
+        hi=hi,
+        locked=locked,
+        verdict=draw(st.sampled_from(VERDICTS)),
+        last_raise=last_raise,
+        model=draw(models),
+        sessions=draw(st.integers(0, 30)),
+        recent=recent,
+        band=draw(st.integers(0, 2)),
+        cap=cap,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(inp=situations(), policy=st.sampled_from(["auto", "model", "rules", "fixed"]))
+def test_no_policy_output_crosses_a_guardrail(inp, policy):
+    d = decide(inp, policy)
+    rng, cur = inp.state.range, inp.state.current
+    assert rng.min_level <= d.chosen <= rng.max_level
+    cap = inp.state.safety_max_level
+    if cap is not None and cap >= rng.min_level:
+        assert d.chosen <= cap
+    if rng.locked_level is not None and (cap is None or cap >= rng.locked_level):
+        assert d.chosen == rng.locked_level
+    if inp.verdict == "amber":
+        assert d.chosen <= cur
+    if inp.verdict == "red":  # no session, no change (beyond what a lowered cap forces)
+        no_safe_level = cap is not None and cap < rng.min_level
+        expected = rng.min_level if no_safe_level else min(cur, cap if cap is not None else cur)
+        assert d.no_session and d.chosen == expected
+    assert d.chosen <= cur + 1
+    if inp.state.last_raise is not None and (TODAY - inp.state.last_raise).days < 7:
+        assert d.chosen <= cur
+    if d.chosen > cur + inp.auto_approve_band:
+        assert d.needs_review
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    verdicts=st.lists(st.sampled_from(VERDICTS), min_size=30, max_size=30),
+    policy=st.sampled_from(["auto", "model", "rules", "fixed"]),
+    seed=st.integers(0, 1000),
+)
+def test_at_most_one_raise_per_modality_in_any_7_days(verdicts, policy, seed):
+    model, level, last_raise, raises = FakeModel(seed), 1, None, []
+    for i, verdict in enumerate(verdicts):
+        today = TODAY + timedelta(days=i)
+        recent = (ok(1), ok(0))  # always "tolerated on target": the rules want to climb
+        state = ModalityState("balance", level, LevelRange(1, 8), last_raise, LOADS, recent)
+        d = decide(DecisionInput(today, verdict, state, ROW, {}, model, "m", 50, 3), policy)
+        if d.chosen > level:
+            raises.append(i)
+            last_raise = today
+        level = d.chosen
+    assert all(b - a >= 7 for a, b in zip(raises, raises[1:], strict=False))
