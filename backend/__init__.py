@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_content(app)
     register_api(app)
     register_guards(app)
+    register_web(app)
     register_cli(app)
     logs.register(app)
     metrics.register(app)
@@ -108,3 +109,9 @@ def register_cli(app: Flask) -> None:
 
     for command in COMMANDS:
         app.cli.add_command(command)
+
+
+def register_web(app: Flask) -> None:
+    from backend import web
+
+    web.init_app(app)

@@ -1,5 +1,15 @@
 """HTTP layer: flask-smorest blueprints that parse, call a service and serialise."""
 
-from backend.api import adaptations, audit, auth, daily, health, library, me, patients
+from backend.api import adaptations, audit, auth, daily, health, library, me, patients, review
 
-BLUEPRINTS = (auth.blp, me.blp, daily.blp, library.blp, patients.blp, adaptations.blp, audit.blp, health.blp)
+BLUEPRINTS = (
+    auth.blp,
+    me.blp,
+    daily.blp,
+    library.blp,
+    patients.blp,
+    review.blp,
+    adaptations.blp,
+    audit.blp,
+    health.blp,
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from backend.extensions import db
 from backend.models import Adaptation, Patient
@@ -41,7 +41,13 @@ def levels_in_force(
             Adaptation.local_date,
         )
         .where(Adaptation.patient_id == patient.id, Adaptation.status.in_(APPLIED))
-        .order_by(effective_at.desc(), Adaptation.local_date.desc(), Adaptation.id.desc())
+        # Ties (same instant): a physio's decision beats an automatic one, then the later day.
+        .order_by(
+            effective_at.desc(),
+            case((Adaptation.decided_at.is_not(None), 0), else_=1),
+            Adaptation.local_date.desc(),
+            Adaptation.id.desc(),
+        )
         .limit(50)
     ).all()
     latest: dict[str, tuple] = {}

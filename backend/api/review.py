@@ -1,0 +1,65 @@
+"""The physiotherapist's overview: caseload status, red-flag alerts and patient trends."""
+
+from __future__ import annotations
+
+from backend.api.blueprint import Blueprint
+from backend.api.docs import BEARER
+from backend.schemas.review import (
+    AcknowledgeSchema,
+    AlertArgsSchema,
+    AlertSchema,
+    CaseloadStatusArgsSchema,
+    CaseloadStatusSchema,
+    TrendsArgsSchema,
+    TrendsSchema,
+)
+from backend.security import current_actor, require
+from backend.services import caseload, review, trends
+
+blp = Blueprint(
+    "review", __name__, url_prefix="/api/v1", description="Caseload status, alerts and trends"
+)
+
+
+@blp.route("/caseload", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(CaseloadStatusArgsSchema, location="query")
+@blp.response(200, CaseloadStatusSchema)
+def caseload_status(args):
+    """Your caseload with each patient's status, most urgent first, and counts at a glance."""
+    return caseload.caseload_status(
+        current_actor(), args.get("search"), args["status"], args["scope"]
+    )
+
+
+@blp.route("/alerts", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(AlertArgsSchema, location="query")
+@blp.response(200, AlertSchema(many=True))
+def list_alerts(args):
+    """Red-flag alerts of your clinic: open ones longest-waiting first, or acknowledged ones."""
+    return review.list_alerts(
+        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+    )
+
+
+@blp.route("/alerts/<alert_id>/ack", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(AcknowledgeSchema)
+@blp.response(200, AlertSchema)
+def acknowledge(body, alert_id):
+    """Acknowledge an open red flag with a note of what was done (audited)."""
+    return review.acknowledge(current_actor(), alert_id, body["note"])
+
+
+@blp.route("/patients/<patient_id>/trends", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(TrendsArgsSchema, location="query")
+@blp.response(200, TrendsSchema)
+def patient_trends(args, patient_id):
+    """Daily series of the last weeks: fatigue, pain, effort, load, level per modality, adherence."""
+    return trends.trends(current_actor(), patient_id, args["weeks"])
