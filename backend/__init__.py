@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     logs.configure(app.config["LOG_LEVEL"])
     register_extensions(app)
+    register_notifications(app)
     register_content(app)
     register_api(app)
     register_guards(app)
@@ -115,3 +116,9 @@ def register_web(app: Flask) -> None:
     from backend import web
 
     web.init_app(app)
+
+
+def register_notifications(app: Flask) -> None:
+    from backend import notify
+
+    notify.init_app(app)  # channel settings (SMTP, webhook, push) and delivery limits

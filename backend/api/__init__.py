@@ -1,11 +1,23 @@
 """HTTP layer: flask-smorest blueprints that parse, call a service and serialise."""
 
-from backend.api import adaptations, audit, auth, daily, health, library, me, patients, review
+from backend.api import (
+    adaptations,
+    audit,
+    auth,
+    daily,
+    health,
+    library,
+    me,
+    notifications,
+    patients,
+    review,
+)
 
 BLUEPRINTS = (
     auth.blp,
     me.blp,
     daily.blp,
+    notifications.blp,
     library.blp,
     patients.blp,
     review.blp,

@@ -8,21 +8,28 @@ from backend.models.accounts import (
     RevokedFamily,
     User,
 )
+from backend.models.adaptation import Adaptation, ModelVersion
+from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog
+from backend.models.notifications import Device, Notification, NotificationEvent, Snooze
 from backend.models.patients import Patient, care_team
 
 __all__ = [
+    "Adaptation",
+    "Alert",
     "AuditEvent",
+    "CheckIn",
     "Clinic",
+    "Device",
+    "ExerciseSession",
     "InviteCode",
+    "ModelVersion",
+    "Notification",
+    "NotificationEvent",
     "Patient",
     "RefreshToken",
     "RevokedFamily",
+    "SessionLog",
+    "Snooze",
     "User",
     "care_team",
 ]
-from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog  # noqa: E402
-
-__all__ += ["Alert", "CheckIn", "ExerciseSession", "SessionLog"]
-from backend.models.adaptation import Adaptation, ModelVersion  # noqa: E402
-
-__all__ += ["Adaptation", "ModelVersion"]

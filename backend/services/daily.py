@@ -20,7 +20,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import coach, content, levels, transactional
+from backend.services import alerts, coach, content, levels, transactional
 from backend.services.patients import load_patient
 from backend.services.training import cr10
 
@@ -188,9 +188,18 @@ def _reasons(verdict) -> list[dict]:
 
 
 # ---------- check-ins ----------
-@transactional
 def check_in(actor: Actor, data: dict) -> dict:
-    """Record a check-in and judge the day; red opens an alert for the patient's clinicians."""
+    """Record a check-in and judge the day; red alerts the patient's clinicians at once."""
+    result = _record_check_in(actor, data)
+    if result["alert_id"]:
+        # After the commit: the alert exists even if a channel fails (the dispatcher retries,
+        # and the escalation job notices an alert nobody was told about).
+        alerts.notify_red_flag(result["alert_id"])
+    return result
+
+
+@transactional
+def _record_check_in(actor: Actor, data: dict) -> dict:
     patient = load_patient(actor, actor.patient_id or "")
     known = red_flag_codes(content.current().rules)
     unknown = {

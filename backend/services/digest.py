@@ -94,4 +94,4 @@ def _queue(now: datetime) -> int:
 
 def _count_by_clinician(query, clinicians: list[str]) -> dict[str, int]:
     query = query.where(care_team.c.clinician_id.in_(clinicians)).group_by(care_team.c.clinician_id)
-    return dict(db.session.execute(query).tuples().all())
+    return {clinician: n for clinician, n in db.session.execute(query)}

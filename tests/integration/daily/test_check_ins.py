@@ -91,3 +91,27 @@ def test_clinicians_cannot_check_in_for_a_patient(client, physio):
         headers={"Authorization": f"Bearer {physio['access_token']}"},
     )
     assert response.status_code == 403
+
+
+@in_app
+def notifications_for(user_id):
+    from backend.models import Notification
+
+    return db.session.scalars(select(Notification).where(Notification.recipient_id == user_id)).all()
+
+
+def test_a_red_check_in_notifies_the_clinicians_at_once(client, patient, physio):
+    from backend.models import User
+
+    check_in(client, patient, symptoms=["chest_pain"])
+
+    @in_app
+    def physio_id():
+        return db.session.scalar(select(User.id).where(User.role == "clinician"))
+
+    sent = notifications_for(physio_id())
+    in_app_rows = [n for n in sent if n.kind == "red_flag" and n.channel == "in_app"]
+    assert len(in_app_rows) == 1 and in_app_rows[0].state == "delivered"
+    assert in_app_rows[0].patient_id == patient["id"]
+    check_in(client, patient, symptoms=["fainting"])  # the same open alert: no second message
+    assert len([n for n in notifications_for(physio_id()) if n.kind == "red_flag" and n.channel == "in_app"]) == 1

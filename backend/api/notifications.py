@@ -1,0 +1,109 @@
+"""The patient's inbox, push-token registration and reminder snooze."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from backend.api.blueprint import Blueprint
+from backend.api.docs import BEARER
+from backend.schemas.common import Int, QueryInt, StrictSchema, one_of
+from backend.security import current_actor, require
+from backend.services import notifications, reminders
+
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1/me",
+    description="Your notifications, devices and reminders",
+)
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.String()
+    kind = ma.fields.String(
+        metadata={"description": "check_in_prompt, session_reminder, missed_nudge, ..."}
+    )
+    title = ma.fields.String()
+    body = ma.fields.String()
+    date = ma.fields.Date(metadata={"description": "your local date it is about"})
+    patient_id = ma.fields.String(allow_none=True)
+    data = ma.fields.Dict()
+    created_at = ma.fields.DateTime()
+    read_at = ma.fields.DateTime(allow_none=True)
+
+
+class InboxSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NotificationSchema))
+    next_before = ma.fields.String(
+        allow_none=True, metadata={"description": "pass as `before` for the next page"}
+    )
+
+
+class InboxQueryArgsSchema(StrictSchema):
+    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
+    before = ma.fields.String(validate=validate.Length(1, 32))
+
+
+class DeviceCreateSchema(StrictSchema):
+    token = ma.fields.String(required=True, validate=validate.Length(1, 512))
+    platform = ma.fields.String(
+        required=True, validate=one_of(("ios", "android", "web"), "platform")
+    )
+
+
+class DeviceSchema(ma.Schema):
+    id = ma.fields.String()
+    platform = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class SnoozeCreateSchema(StrictSchema):
+    minutes = Int(required=True, validate=validate.Range(15, 240))
+
+
+class SnoozeSchema(ma.Schema):
+    snoozed_until = ma.fields.DateTime()
+
+
+@blp.route("/notifications", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.arguments(InboxQueryArgsSchema, location="query")
+@blp.response(200, InboxSchema)
+def inbox(args):
+    """Your in-app notifications, newest first; page with `before`."""
+    return notifications.inbox(current_actor(), args["limit"], args.get("before"))
+
+
+@blp.route("/notifications/<notification_id>/read", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.response(200, NotificationSchema)
+def mark_read(notification_id):
+    """Mark a notification read (repeating it changes nothing)."""
+    return notifications.mark_read(current_actor(), notification_id)
+
+
+@blp.route("/devices", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.arguments(DeviceCreateSchema)
+@blp.response(201, DeviceSchema)
+@blp.alt_response(200, schema=DeviceSchema, description="this token was already registered")
+def register_device(body):
+    """Register this phone's push token; registering it again is harmless."""
+    device, created = notifications.register_device(
+        current_actor(), body["token"], body["platform"]
+    )
+    return device, 201 if created else 200
+
+
+@blp.route("/reminders/snooze", methods=["POST"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.arguments(SnoozeCreateSchema)
+@blp.response(200, SnoozeSchema)
+def snooze(body):
+    """Pause reminders for 15 to 240 minutes; today's reminder comes after, if still due."""
+    return reminders.snooze(current_actor(), body["minutes"])
