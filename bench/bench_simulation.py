@@ -1,0 +1,142 @@
+"""Compare the coach's policies on virtual patients run through the real service.
+
+Each (policy, seed) is one ``backend.simulator.run_simulation``: its own app and SQLite file,
+the cohort enrolled and driven day by day through the API with the moved clock. Runs go to
+``--jobs`` worker processes. Prints every run, then per policy the mean ± sd over seeds of:
+tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions, missed sessions,
+proposals sent to review; then whether "model reaches more tolerated load in weeks 10-12 than
+fixed and rules, with no more flares per 100 sessions than rules" holds, and the elapsed time.
+
+    .venv/bin/python -m bench.bench_simulation [--patients 200] [--weeks 12] \
+        [--seeds 1 2 3] [--policies fixed rules model] [--jobs 2] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+MEASURES = (
+    ("tolerated_load", "tolerated load w10-12 (AU/wk)", 1),
+    ("flares_per_100", "flares /100 sessions", 2),
+    ("missed_sessions", "missed sessions", 1),
+    ("proposals_to_review", "proposals to review", 1),
+)
+# The model policy trains its population model first and scores every candidate.
+COST = {"model": 0, "auto": 1, "rules": 2, "fixed": 3}
+
+
+def _run(job: dict) -> dict:
+    from backend.simulator import run_simulation
+
+    return run_simulation(**job)
+
+
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, tuple]]:
+    """Per policy and measure: (mean, sd) over seeds."""
+    table = {}
+    for policy in policies:
+        runs = [r for r in results if r["policy"] == policy]
+        table[policy] = {key: _mean_sd([float(r[key]) for r in runs]) for key, _, _ in MEASURES}
+    return table
+
+
+def claim(table: dict) -> str | None:
+    """The headline comparison on the means, or None when a policy is missing."""
+    if not {"model", "fixed", "rules"} <= table.keys():
+        return None
+    load = {p: table[p]["tolerated_load"][0] for p in ("model", "fixed", "rules")}
+    flares = {p: table[p]["flares_per_100"][0] for p in ("model", "rules")}
+    more_load = load["model"] > load["fixed"] and load["model"] > load["rules"]
+    no_more_flares = flares["model"] <= flares["rules"]
+    verdict = "HOLDS" if more_load and no_more_flares else "DOES NOT HOLD"
+    return (
+        f"model reaches more tolerated load in weeks 10-12 than fixed and rules "
+        f"({load['model']:.1f} vs {load['fixed']:.1f} / {load['rules']:.1f}: "
+        f"{'yes' if more_load else 'no'}), with no more flares per 100 sessions than rules "
+        f"({flares['model']:.2f} vs {flares['rules']:.2f}: {'yes' if no_more_flares else 'no'}) "
+        f"-> {verdict}"
+    )
+
+
+def render(table: dict, seeds: list[int]) -> str:
+    head = f"{'policy':<8}" + "".join(f" | {label:>30}" for _, label, _ in MEASURES)
+    lines = [f"mean ± sd over seeds {seeds}", head, "-" * len(head)]
+    for policy, row in table.items():
+        cells = "".join(
+            f" | {f'{row[key][0]:.{digits}f} ± {row[key][1]:.{digits}f}':>30}"
+            for key, _, digits in MEASURES
+        )
+        lines.append(f"{policy:<8}{cells}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--weeks", type=int, default=12)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--policies", nargs="+", default=["fixed", "rules", "model"])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", default=None, help="also write every run's result here")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    # Seed by seed, so every finished seed is a complete comparison (and a long bench can be
+    # read before it ends); the costliest policy of a seed first.
+    jobs = [
+        {"patients": args.patients, "weeks": args.weeks, "policy": policy, "seed": seed}
+        for seed in args.seeds
+        for policy in sorted(args.policies, key=lambda p: COST.get(p, 9))
+    ]
+    print(
+        f"Simulating {len(jobs)} runs ({args.patients} patients x {args.weeks} weeks; "
+        f"policies {' '.join(args.policies)}; seeds {' '.join(map(str, args.seeds))}) "
+        f"on {args.jobs} processes",
+        flush=True,
+    )
+    results = []
+    # spawn: every run starts from a fresh interpreter (its own clock and app state).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
+        futures = [pool.submit(_run, job) for job in jobs]
+        for future in as_completed(futures):
+            r = future.result()
+            results.append(r)
+            print(
+                f"  {r['policy']:<6} seed {r['seed']}: tolerated load {r['tolerated_load']:.1f}, "
+                f"flares/100 {r['flares_per_100']:.2f} ({r['flares']}/{r['logged_sessions']}), "
+                f"missed {r['missed_sessions']}/{r['served_sessions']}, "
+                f"proposals {r['proposals_to_review']}, final level {r['final_level_mean']}, "
+                f"{r['requests']} requests in {r['elapsed_seconds']:.0f} s",
+                flush=True,
+            )
+    results.sort(key=lambda r: (args.policies.index(r["policy"]), r["seed"]))
+    table = summarise(results, args.policies)
+    print()
+    print(render(table, args.seeds))
+    headline = claim(table)
+    if headline:
+        print()
+        print(headline)
+    elapsed = time.perf_counter() - started
+    print(f"\nelapsed {elapsed:.0f} s ({elapsed / 60:.1f} min) on {args.jobs} processes")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(
+                {"args": vars(args), "elapsed_seconds": elapsed, "runs": results}, out, indent=2
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
