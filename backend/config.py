@@ -57,6 +57,10 @@ def load(overrides: dict | None = None) -> dict:
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # The coach (TOLERANCE_MODEL.md "Policy"): which policy decides, and the P(tolerated)
+        # a candidate level needs.
+        "ADAPTATION_POLICY": _env("ADAPTATION_POLICY", "auto"),
+        "ADAPTATION_THETA": float(_env("ADAPTATION_THETA", "0.8")),
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",
@@ -73,6 +77,10 @@ def load(overrides: dict | None = None) -> dict:
 
 def check(cfg: dict) -> None:
     """Refuse configurations that would be unsafe outside development."""
+    if cfg["ADAPTATION_POLICY"] not in ("auto", "fixed", "rules", "model"):
+        raise ConfigError(f"{PREFIX}ADAPTATION_POLICY must be auto, fixed, rules or model")
+    if not 0.5 <= cfg["ADAPTATION_THETA"] < 1:
+        raise ConfigError(f"{PREFIX}ADAPTATION_THETA must lie in [0.5, 1)")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -58,7 +58,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     modalities = [m for m in modalities if m in prescribed]
     if not modalities:
         return
-    policy = current_app.config.get("ADAPTATION_POLICY", "auto")
+    policy = current_app.config["ADAPTATION_POLICY"]
     current = levels.current_levels(patient)
     start, _ = history.window(on)
     records = history.records([patient], start, on - timedelta(days=1))

@@ -234,7 +234,8 @@ def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
 
 
 def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
-    return ml_policy.decide(inp, policy=policy)
+    config = ml_policy.PolicyConfig(theta=current_app.config["ADAPTATION_THETA"])
+    return ml_policy.decide(inp, policy=policy, config=config)
 
 
 DecisionInput = ml_policy.DecisionInput

@@ -48,3 +48,10 @@ def test_clock_is_frozen_in_tests_and_moves_on_demand():
     start = clock.now()
     clock._clock.advance(hours=2)
     assert clock.now() - start == timedelta(hours=2)
+
+
+@pytest.mark.parametrize("name,value", [("ONWARD_ADAPTATION_POLICY", "yolo"), ("ONWARD_ADAPTATION_THETA", "1.5")])
+def test_the_coach_settings_are_checked(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.ConfigError, match=name.removeprefix("ONWARD_")):
+        config.load({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
