@@ -217,6 +217,49 @@ def parse_logs(frame: pd.DataFrame, *, source: str = "<logs>") -> pd.DataFrame:
     return out
 
 
+def typed_logs(records: list[dict]) -> pd.DataFrame:
+    """Typed logs from trusted in-process records (what ``parse_logs`` returns, without its
+    string round trip and row-by-row checks).
+
+    For data the service already validated when it was stored (the database), where a
+    decision must be cheap; anything from outside (CSV, uploads) goes through ``parse_logs``.
+    """
+    columns = list(CANONICAL_COLUMNS) + [
+        c for c in OPTIONAL_COLUMNS if any(c in r for r in records)
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    out["patient_id"] = frame["patient_id"].astype(str).to_numpy()
+    out["date"] = (
+        pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[ns]").to_numpy()
+    )
+    for col in _NUMERIC_COLUMNS:
+        if col in frame.columns:
+            out[col] = pd.to_numeric(frame[col], errors="raise").astype(float).to_numpy()
+    for col in _FLAG_COLUMNS:
+        if col in frame.columns:
+            out[col] = (
+                frame[col]
+                .map(lambda v: np.nan if v is None or v != v else float(bool(v)))
+                .astype(float)
+                .to_numpy()
+            )
+    for col in ("modality", "treatment_phase"):
+        if col in frame.columns:
+            out[col] = frame[col].where(frame[col].notna(), "").astype(str).to_numpy()
+    out["rpe_scale"] = (
+        frame["rpe_scale"].where(frame["rpe_scale"].notna(), "").astype(str).to_numpy()
+    )
+    cr10 = np.where(
+        out["rpe_scale"] == "borg20", borg_to_cr10(out["session_rpe"]), out["session_rpe"]
+    )
+    out["session_rpe_raw"] = out["session_rpe"]
+    out["session_rpe"] = cr10
+    out["session_load"] = out["session_load"].fillna(out["session_minutes"] * out["session_rpe"])
+    out["has_session"] = out["session_load"].notna()
+    return out
+
+
 def write_logs(logs: pd.DataFrame, path: str | os.PathLike | IO[str]) -> None:
     """Write typed logs as canonical CSV (raw RPE with its scale; optional columns kept)."""
     cols = list(CANONICAL_COLUMNS) + [c for c in OPTIONAL_COLUMNS if c in logs.columns]

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from backend.extensions import db
 from backend.models import ModelVersion
 from ml import policy as ml_policy
-from ml.dataio import borg_to_cr10, parse_logs
+from ml.dataio import borg_to_cr10, parse_logs, typed_logs
 from ml.evaluate import forward_split, metrics
 from ml.features import FEATURES, build_features, training_rows
 from ml.pipeline import KINDS, fit, make_pipeline, p_flare
@@ -225,8 +225,8 @@ def bootstrap_population_model(
 # ---------- decisions ----------
 def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
     """Features of the last record (today: known before the session) and of every record."""
-    frame = parse_logs(pd.DataFrame.from_records(records), source="database")
-    feats = build_features(frame)
+    # The history was validated when it was stored: the typed fast path, not the CSV checks.
+    feats = build_features(typed_logs(list(records)))
     last = feats.iloc[-1].to_dict()
     return {
         k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in last.items()

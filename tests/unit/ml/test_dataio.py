@@ -1,8 +1,10 @@
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from ml import dataio
 from ml.dataio import LogFormatError, borg_to_cr10, daily_grid, read_logs, write_logs
 
 HEADER = "patient_id,date,fatigue,pain,session_minutes,session_rpe,rpe_scale,session_load,completed,stopped_early,modality,level"
@@ -115,3 +117,60 @@ def test_daily_grid_fills_missing_days():
     assert list(grid["observed"]) == [True, True, False, True, True]
     assert list(pos) == [0, 1, 3, 4]
     assert grid.loc[2, "modality"] == "" and np.isnan(grid.loc[2, "fatigue"])
+
+
+def test_typed_logs_equal_the_validated_parse_of_the_same_records():
+    """The service's fast path must type records exactly as the strict parser does."""
+    records = [
+        {
+            "patient_id": "p1",
+            "date": "2026-01-01",
+            "fatigue": 3,
+            "pain": 1,
+            "session_minutes": None,
+            "session_rpe": None,
+            "rpe_scale": None,
+            "session_load": None,
+            "completed": None,
+            "stopped_early": None,
+            "modality": None,
+            "level": None,
+            "infusion": 0,
+            "met_bone": 1,
+        },
+        {
+            "patient_id": "p1",
+            "date": "2026-01-02",
+            "fatigue": 4,
+            "pain": None,
+            "session_minutes": 20,
+            "session_rpe": 13,
+            "rpe_scale": "borg20",
+            "session_load": None,
+            "completed": 1,
+            "stopped_early": 0,
+            "modality": "walking_aerobic",
+            "level": 2,
+            "infusion": 1,
+            "met_bone": 1,
+        },
+        {
+            "patient_id": "p2",
+            "date": "2026-01-02",
+            "fatigue": None,
+            "pain": 2,
+            "session_minutes": 15,
+            "session_rpe": 4,
+            "rpe_scale": "cr10",
+            "session_load": 60,
+            "completed": 0,
+            "stopped_early": 1,
+            "modality": "aquatic",
+            "level": 1,
+            "infusion": 0,
+            "met_bone": 0,
+        },
+    ]
+    fast = dataio.typed_logs(records)
+    strict = dataio.parse_logs(pd.DataFrame.from_records(records))
+    pd.testing.assert_frame_equal(fast[strict.columns], strict, check_dtype=False)
