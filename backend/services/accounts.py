@@ -85,23 +85,30 @@ def _issue(user: User, family_id: str) -> TokenPair:
     return TokenPair(access, refresh, minutes * 60, user.role)
 
 
-@transactional
-def login(email: str, password: str) -> TokenPair:
-    """Check credentials; the same refusal for an unknown e-mail, a wrong password or a locked account."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+def authenticate(email: str, password: str) -> User:
+    """The account for these credentials (in the caller's transaction), or Unauthorised: the
+    same refusal for an unknown e-mail, a wrong password or a locked account. API and
+    dashboard sign-in both use it."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     try:
         if user is None or not user.password_hash:
             # Verify against a throwaway hash so timing does not reveal unknown e-mails.
-            _hasher().verify(_dummy_hash(), password + "x")
+            _hasher().verify(_dummy_hash(), (password or "") + "x")
             raise Unauthorised(BAD_CREDENTIALS)
-        _hasher().verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         raise Unauthorised(BAD_CREDENTIALS) from None
     if not user.active:
         raise Unauthorised(BAD_CREDENTIALS)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return _issue(user, new_id())
+    return user
+
+
+@transactional
+def login(email: str, password: str) -> TokenPair:
+    """Sign in to the API: check credentials and issue a new token family."""
+    return _issue(authenticate(email, password), new_id())
 
 
 _DUMMY: dict[str, str] = {}

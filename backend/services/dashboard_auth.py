@@ -6,10 +6,7 @@ password check is the same as the API's (argon2, the same refusal for every fail
 
 from __future__ import annotations
 
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-
-from backend.errors import Forbidden, Unauthorised
+from backend.errors import Forbidden
 from backend.extensions import db
 from backend.models import User
 from backend.security import Actor
@@ -29,23 +26,10 @@ def _actor(user: User, remote_addr: str | None) -> Actor:
 @transactional
 def sign_in(email: str, password: str, remote_addr: str | None = None) -> Actor:
     """Check a clinician's credentials; the same refusal for an unknown e-mail or wrong password."""
-    hasher = accounts._hasher()
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    try:
-        if user is None or not user.password_hash:
-            # Verify against a throwaway hash so timing does not reveal unknown e-mails.
-            hasher.verify(accounts._dummy_hash(), (password or "") + "x")
-            raise Unauthorised(accounts.BAD_CREDENTIALS)
-        hasher.verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        raise Unauthorised(accounts.BAD_CREDENTIALS) from None
-    if not user.active:
-        raise Unauthorised(accounts.BAD_CREDENTIALS)
+    user = accounts.authenticate(email, password)
     if user.role not in DASHBOARD_ROLES:
         # The password was right, so saying why reveals nothing the caller does not know.
         raise Forbidden(NOT_FOR_YOU)
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = accounts.hash_password(password)
     actor = _actor(user, remote_addr)
     audit.record(actor, "dashboard.sign_in", None)
     return actor
