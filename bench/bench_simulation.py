@@ -54,7 +54,7 @@ def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, t
     return table
 
 
-def claim(table: dict) -> str | None:
+def claim(table: dict, window: list[int]) -> str | None:
     """The headline comparison on the means, or None when a policy is missing."""
     if not {"model", "fixed", "rules"} <= table.keys():
         return None
@@ -64,7 +64,7 @@ def claim(table: dict) -> str | None:
     no_more_flares = flares["model"] <= flares["rules"]
     verdict = "HOLDS" if more_load and no_more_flares else "DOES NOT HOLD"
     return (
-        f"model reaches more tolerated load in weeks 10-12 than fixed and rules "
+        f"model reaches more tolerated load in weeks {window[0]}-{window[1]} than fixed and rules "
         f"({load['model']:.1f} vs {load['fixed']:.1f} / {load['rules']:.1f}: "
         f"{'yes' if more_load else 'no'}), with no more flares per 100 sessions than rules "
         f"({flares['model']:.2f} vs {flares['rules']:.2f}: {'yes' if no_more_flares else 'no'}) "
@@ -167,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     results.sort(key=lambda r: (args.policies.index(r["policy"]), r["seed"]))
     table = summarise(results, args.policies)
     print()
-    print(render(table, args.seeds, results[0]["window_weeks"]))
-    headline = claim(table)
+    window = results[0]["window_weeks"]
+    print(render(table, args.seeds, window))
+    headline = claim(table, window)
     if headline:
         print()
         print(headline)
