@@ -57,10 +57,14 @@ def load(overrides: dict | None = None) -> dict:
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
-        # The coach (TOLERANCE_MODEL.md "Policy"): which policy decides, and the P(tolerated)
-        # a candidate level needs.
+        # The coach (TOLERANCE_MODEL.md "Policy", docs/architecture.md): which policy decides;
+        # the P(tolerated) that makes a level acceptable; under it, the floor and the flare
+        # risk a level may add to the safest candidate's.
         "ADAPTATION_POLICY": _env("ADAPTATION_POLICY", "auto"),
         "ADAPTATION_THETA": float(_env("ADAPTATION_THETA", "0.8")),
+        "ADAPTATION_THETA_FLOOR": float(_env("ADAPTATION_THETA_FLOOR", "0.6")),
+        "ADAPTATION_MAX_EXCESS_RISK": float(_env("ADAPTATION_MAX_EXCESS_RISK", "0.05")),
+        "ADAPTATION_MAX_EXCESS_RISK_HOLD": float(_env("ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.15")),
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",
@@ -81,6 +85,14 @@ def check(cfg: dict) -> None:
         raise ConfigError(f"{PREFIX}ADAPTATION_POLICY must be auto, fixed, rules or model")
     if not 0.5 <= cfg["ADAPTATION_THETA"] < 1:
         raise ConfigError(f"{PREFIX}ADAPTATION_THETA must lie in [0.5, 1)")
+    if not 0.5 <= cfg["ADAPTATION_THETA_FLOOR"] <= cfg["ADAPTATION_THETA"]:
+        raise ConfigError(f"{PREFIX}ADAPTATION_THETA_FLOOR must lie in [0.5, THETA]")
+    if not 0 <= cfg["ADAPTATION_MAX_EXCESS_RISK"] <= 0.2:
+        raise ConfigError(f"{PREFIX}ADAPTATION_MAX_EXCESS_RISK must lie in [0, 0.2]")
+    if not cfg["ADAPTATION_MAX_EXCESS_RISK"] <= cfg["ADAPTATION_MAX_EXCESS_RISK_HOLD"] <= 0.3:
+        raise ConfigError(
+            f"{PREFIX}ADAPTATION_MAX_EXCESS_RISK_HOLD must lie in [MAX_EXCESS_RISK, 0.3]"
+        )
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -29,7 +29,9 @@ DAYS_CAP = 30.0  # "long ago": caps day counters so NaN never means two things
 UNKNOWN = "unknown"
 
 CATEGORICAL = ("modality", "treatment_phase")
-DOSE_FEATURES = ("planned_load", "planned_rel_acute", "planned_rel_chronic", "level", "level_step")
+# Not the level itself: a level number means a different load on every modality's ladder
+# (tai chi 8 is lighter than walking 1), so it would teach the model one ladder's habits.
+DOSE_FEATURES = ("planned_load", "planned_rel_acute", "planned_rel_chronic", "level_step")
 FEATURES = (
     # check-in of the day
     "fatigue",
@@ -217,7 +219,6 @@ def dose_features(planned_load, level, acute_load, chronic_load, last_tolerated_
         "planned_load": planned,
         "planned_rel_acute": np.log1p(planned) - np.log1p(acute_load),
         "planned_rel_chronic": np.log1p(planned) - np.log1p(chronic_load),
-        "level": np.asarray(level, dtype=float),
         "level_step": np.asarray(level, dtype=float) - last_tolerated_level,
     }
 

@@ -234,13 +234,22 @@ def level_dose(level: int) -> tuple[float, float]:
 
 
 def simulate_logs(
-    n_patients: int, days: int, seed: int, *, start: date = date(2024, 1, 1)
+    n_patients: int,
+    days: int,
+    seed: int,
+    *,
+    start: date = date(2024, 1, 1),
+    explore: float = 0.3,
 ) -> pd.DataFrame:
     """Canonical logs (with optional after-scores, plan, infusions) of a virtual cohort.
 
     Each patient trains on 3-5 fixed weekdays with one or two modalities under a simple
     traffic-light rule: +1 level after two tolerated sessions on target (at most weekly),
-    hold on a small rise, -1 on a flare.
+    hold on a small rise, -1 on a flare. With probability ``explore`` a session is done one
+    level above or below the rule's level (the rule's own level is unchanged): logs of one
+    deterministic rule only show the doses that rule picks after what it saw, so a model
+    trained on them learns the rule's habits (a level below the last tolerated one follows
+    a flare) instead of what a different dose would do.
     """
     rows: list[dict] = []
     for i in range(n_patients):
@@ -287,11 +296,13 @@ def simulate_logs(
             if day % 7 in weekdays:
                 mod = modalities[(day // 7 + day) % len(modalities)]
                 level = levels[mod]
+                if rng.random() < explore:
+                    level = int(np.clip(level + rng.choice([-1, 1]), 1, 8))
                 minutes, target = level_dose(level)
                 log = patient.perform(day, minutes * target, level, mod, target_rpe=target)
                 if log is not None:
                     if log["stopped_early"]:
-                        levels[mod] = max(1, level - 1)
+                        levels[mod] = max(1, levels[mod] - 1)
                         good_streak[mod] = 0
                     row.update(
                         session_minutes=log["minutes"],

@@ -3,7 +3,10 @@
 Pure functions on the plain dataclasses below (no backend imports). Three policies propose a
 level; ``apply_guardrails`` is the single place that turns a proposal into a ``Decision``:
 
-* model: the highest candidate with P(tolerated) >= theta, else the lowest candidate;
+* model: the highest acceptable candidate, else the lowest. Acceptable: P(tolerated) >= theta,
+  or P(tolerated) >= theta_floor with no more than ``max_excess_risk`` of flare risk above
+  the safest candidate's (the dose adds little to the risk the day already carries; see
+  docs/architecture.md on why theta alone retreats on every noisy day);
 * rules (cold start, traffic light on next-day symptoms): -1 after a flare, hold after a
   small rise, +1 after two tolerated sessions on target at the current level;
 * fixed: +1 each week.
@@ -100,7 +103,12 @@ class DecisionInput:
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    theta: float = 0.8  # P(tolerated) a candidate needs
+    theta: float = 0.8  # P(tolerated) that always makes a candidate acceptable
+    theta_floor: float = 0.6  # ... and below which no candidate is acceptable
+    max_excess_risk: float = 0.05  # between the two: flare risk allowed above the safest level
+    # ... and to keep the current level: a step down costs at least a week to undo (+1 a week),
+    # so a noisy morning should not undo a level the patient has been tolerating.
+    max_excess_risk_hold: float = 0.15
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
     raise_every_days: int = 7
@@ -156,7 +164,7 @@ def decide(
     else:
         proposal = rules_policy(inp.state)
         if policy == "auto" and scored is not None and proposal.level > inp.state.current:
-            if probs.get(proposal.level, 0.0) < cfg.theta:
+            if proposal.level not in acceptable(probs, cfg, inp.state.current):
                 proposal = Proposal(inp.state.current, (*proposal.reasons, "model_veto"), "rules")
     if policy == "model" and scored is None:
         proposal = Proposal(
@@ -179,13 +187,53 @@ def candidate_levels(state: ModalityState) -> tuple[int, ...]:
 def model_policy(
     state: ModalityState, probs: Mapping[int, float], config: PolicyConfig
 ) -> Proposal:
-    """Highest candidate with P(tolerated) >= theta; else the lowest (a lighter session)."""
-    ok = [lv for lv, p in probs.items() if p >= config.theta]
+    """Highest acceptable candidate (see ``acceptable``); with none, a lighter level.
+
+    With none acceptable the day itself is risky. Right after a flare at the current level the
+    design's retreat to the lowest candidate stands. Otherwise, where lighter levels are no
+    safer (the risk is the day's, not the dose's), a retreat would cost the patient a week of
+    progress for nothing: the highest candidate, at or under the current level, whose risk is
+    within ``max_excess_risk`` of the safest candidate's.
+    """
+    if not probs:
+        return Proposal(state.current, ("no_candidates",), "model")
+    ok = acceptable(probs, config, state.current)
     if ok:
-        return Proposal(max(ok), ("model_highest_above_theta",), "model")
-    if probs:
-        return Proposal(min(probs), ("model_none_above_theta_lightest",), "model")
-    return Proposal(state.current, ("no_candidates",), "model")
+        level = max(ok)
+        return Proposal(level, (ok[level],), "model")
+    last = state.recent[-1] if state.recent else None
+    if last is not None and not last.tolerated and last.level == state.current:
+        # A risky day right after a flare at this level: the patient's own evidence agrees.
+        return Proposal(min(probs), ("model_none_acceptable_after_flare_lightest",), "model")
+    safest = max(probs.values())
+    as_safe = [
+        lv
+        for lv, p in probs.items()
+        if safest - p <= config.max_excess_risk and lv <= state.current
+    ]
+    return Proposal(max(as_safe, default=min(probs)), ("model_none_acceptable_safest",), "model")
+
+
+def acceptable(
+    probs: Mapping[int, float], config: PolicyConfig, current: int | None = None
+) -> dict[int, str]:
+    """Acceptable candidates, each with the reason code that admits it.
+
+    P(tolerated) >= theta is always acceptable. Under theta, a candidate whose flare risk is
+    within ``max_excess_risk`` of the safest candidate's (and P >= theta_floor) is too: the
+    risk then comes from the day (treatment, a noisy night), not from the dose, and retreating
+    two levels would cost the patient load without sparing them a flare. The current level
+    may carry up to ``max_excess_risk_hold``: a step down costs at least a week to undo.
+    """
+    safest = max(probs.values(), default=0.0)
+    ok = {}
+    for level, p in probs.items():
+        allowed = config.max_excess_risk_hold if level == current else config.max_excess_risk
+        if p >= config.theta:
+            ok[level] = "model_highest_above_theta"
+        elif p >= config.theta_floor and safest - p <= allowed:
+            ok[level] = "model_highest_within_excess_risk"
+    return ok
 
 
 def rules_policy(state: ModalityState) -> Proposal:
@@ -197,6 +245,10 @@ def rules_policy(state: ModalityState) -> Proposal:
     ]
     last = state.recent[-1] if state.recent else None
     if last is not None and not last.tolerated:
+        # One step per flare: the flare's label stays the latest until the next session is
+        # labelled, and every check-in in between decides again.
+        if last.level != state.current:
+            return Proposal(state.current, ("rules_flare_already_stepped_down",), "rules")
         return Proposal(state.current - 1, ("rules_flare_step_down",), "rules")
     if last is not None and last.small_rise:
         return Proposal(state.current, ("rules_small_rise_hold",), "rules")
@@ -345,7 +397,7 @@ def _swaps(feats: Mapping[str, object], row: np.ndarray, reference: Mapping[str,
     """(feature, reference value) pairs to try; features without a usable reference are skipped."""
     out = []
     for name in NUMERIC:
-        if name in ("level", "level_step"):
+        if name == "level_step":
             continue  # they move with the candidate itself
         if name in _PERSONAL_REFERENCE:
             ref = _number(feats.get(_PERSONAL_REFERENCE[name]))

@@ -234,7 +234,13 @@ def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
 
 
 def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
-    config = ml_policy.PolicyConfig(theta=current_app.config["ADAPTATION_THETA"])
+    cfg = current_app.config
+    config = ml_policy.PolicyConfig(
+        theta=cfg["ADAPTATION_THETA"],
+        theta_floor=cfg["ADAPTATION_THETA_FLOOR"],
+        max_excess_risk=cfg["ADAPTATION_MAX_EXCESS_RISK"],
+        max_excess_risk_hold=cfg["ADAPTATION_MAX_EXCESS_RISK_HOLD"],
+    )
     return ml_policy.decide(inp, policy=policy, config=config)
 
 

@@ -50,7 +50,16 @@ def test_clock_is_frozen_in_tests_and_moves_on_demand():
     assert clock.now() - start == timedelta(hours=2)
 
 
-@pytest.mark.parametrize("name,value", [("ONWARD_ADAPTATION_POLICY", "yolo"), ("ONWARD_ADAPTATION_THETA", "1.5")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("ONWARD_ADAPTATION_POLICY", "yolo"),
+        ("ONWARD_ADAPTATION_THETA", "1.5"),
+        ("ONWARD_ADAPTATION_THETA_FLOOR", "0.9"),  # above theta
+        ("ONWARD_ADAPTATION_MAX_EXCESS_RISK", "0.5"),
+        ("ONWARD_ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.01"),  # under the step's own allowance
+    ],
+)
 def test_the_coach_settings_are_checked(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError, match=name.removeprefix("ONWARD_")):

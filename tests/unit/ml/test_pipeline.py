@@ -22,7 +22,7 @@ def test_fast_scorer_matches_the_pipeline(kind, categories, fitted, sim_rows):
     pipe = fitted[kind]
     numeric = sim_rows[list(NUMERIC)].head(40).to_numpy(dtype=float).copy()
     numeric[::3, 0] = np.nan  # missing check-ins
-    numeric[::5, NUMERIC.index("level")] = np.nan
+    numeric[::5, NUMERIC.index("level_step")] = np.nan
     frame = pd.DataFrame(numeric, columns=list(NUMERIC))
     for name, value in zip(CATEGORICAL, categories, strict=True):
         frame[name] = value

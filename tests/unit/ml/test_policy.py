@@ -12,9 +12,11 @@ from ml.policy import (
     DecisionInput,
     LevelRange,
     ModalityState,
+    PolicyConfig,
     SessionOutcome,
     candidate_levels,
     decide,
+    model_policy,
 )
 
 TODAY = date(2026, 3, 10)
@@ -35,6 +37,17 @@ class FakeModel:
 
     def predict_proba(self, X):
         p = np.full(len(X), self.p) if self.p is not None else self.rng.random(len(X))
+        return np.column_stack([1 - p, p])
+
+
+class DoseModel:
+    """P(flare) rising with the planned load: a + b per 100 AU."""
+
+    def __init__(self, a: float, b: float):
+        self.a, self.b = a, b
+
+    def predict_proba(self, X):
+        p = np.clip(self.a + self.b * X["planned_load"].to_numpy() / 100, 0, 1)
         return np.column_stack([1 - p, p])
 
 
@@ -83,9 +96,54 @@ def test_model_policy_takes_the_highest_candidate_above_theta():
     assert d.model_version == "m1"
 
 
-def test_model_policy_falls_to_the_lowest_candidate_when_none_is_safe():
-    d = decide(make(model=FakeModel(p_flare=0.5)), "model")
+def test_model_policy_retreats_when_lighter_levels_are_safer():
+    d = decide(make(model=DoseModel(0.3, 0.2)), "model")  # P(tolerated) 0.56 at 2 ... 0.35 at 5
     assert d.chosen == 2 and "step_down_applied" in d.reason_codes and not d.needs_review
+    assert "model_none_acceptable_safest" in d.reason_codes
+
+
+def test_model_policy_on_a_risky_day_holds_when_no_level_is_safer():
+    # P(tolerated) 0.5 at every level: the risk is the day's; a retreat would spare nothing.
+    d = decide(make(model=FakeModel(p_flare=0.5)), "model")
+    assert d.chosen == 4 and "model_none_acceptable_safest" in d.reason_codes
+
+
+def test_model_policy_retreats_to_the_lowest_after_a_flare_at_the_level():
+    flare_at_4 = SessionOutcome(TODAY - timedelta(days=2), 4, False)
+    d = decide(make(recent=[ok(5), flare_at_4], model=FakeModel(p_flare=0.5)), "model")
+    assert d.chosen == 2 and "model_none_acceptable_after_flare_lightest" in d.reason_codes
+
+
+def test_model_policy_keeps_a_level_whose_risk_comes_from_the_day_not_the_dose():
+    # A noisy day: nothing reaches theta, but holding adds only 3 points of risk to the
+    # lightest level's; stepping up would add 8. Retreating two levels would spare nothing.
+    state = make().state
+    probs = {2: 0.78, 3: 0.77, 4: 0.75, 5: 0.70}
+    proposal = model_policy(state, probs, PolicyConfig())
+    assert proposal.level == 4 and proposal.reasons == ("model_highest_within_excess_risk",)
+    # With no excess risk allowed, the design's original rule: the safest (lightest) level.
+    strict = PolicyConfig(max_excess_risk=0.0, max_excess_risk_hold=0.0)
+    assert model_policy(state, probs, strict).level == 2
+
+
+def test_model_policy_holds_through_a_noisy_morning():
+    probs = {2: 0.78, 3: 0.77, 4: 0.66, 5: 0.65}  # holding 4 adds 12 points: within the hold
+    assert model_policy(make().state, probs, PolicyConfig()).level == 4
+    probs = {2: 0.78, 3: 0.77, 4: 0.60, 5: 0.50}  # 18 points: step down to 3
+    assert model_policy(make().state, probs, PolicyConfig()).level == 3
+
+
+def test_model_policy_never_raises_on_a_day_under_the_floor():
+    probs = {2: 0.59, 3: 0.58, 4: 0.58, 5: 0.59}
+    proposal = model_policy(make().state, probs, PolicyConfig())
+    assert proposal.level == 4 and proposal.reasons == ("model_none_acceptable_safest",)
+
+
+def test_model_policy_prefers_the_higher_of_theta_and_excess_risk_choices():
+    state = make().state
+    probs = {2: 0.92, 3: 0.86, 4: 0.81, 5: 0.70}  # theta admits 4; excess risk only 2-3
+    proposal = model_policy(state, probs, PolicyConfig())
+    assert proposal.level == 4 and proposal.reasons == ("model_highest_above_theta",)
 
 
 def test_model_step_up_needs_review_with_little_data_or_low_confidence():
@@ -108,11 +166,27 @@ def test_rules_policy_traffic_light():
     assert off_target.chosen == 4
 
 
+def test_rules_policy_steps_down_once_per_flare():
+    # The flare was at level 4 and the level is already 3: the next morning's decision must
+    # not take the patient down again for the same flare (found in simulation: one flare
+    # cost up to three levels, one per check-in until the next session was labelled).
+    flare_at_4 = SessionOutcome(TODAY - timedelta(days=2), 4, False)
+    d = decide(make(current=3, recent=[ok(5), flare_at_4]), "rules")
+    assert d.chosen == 3 and "rules_flare_already_stepped_down" in d.reason_codes
+
+
 def test_auto_uses_rules_for_a_new_patient_and_lets_the_model_veto():
     inp = make(recent=[ok(5), ok(3)], sessions=1, model=FakeModel(p_flare=0.5))
     d = decide(inp)
     assert d.policy == "rules" and d.chosen == 4 and "model_veto" in d.reason_codes
     assert decide(make(sessions=40, model=FakeModel(p_flare=0.05))).policy == "model"
+
+
+def test_auto_does_not_veto_a_step_up_that_adds_no_risk_to_the_day():
+    # P(tolerated) 0.7 at every level: under theta, but the dose adds nothing to the day's risk.
+    inp = make(recent=[ok(5), ok(3)], sessions=1, model=FakeModel(p_flare=0.3))
+    d = decide(inp)
+    assert d.policy == "rules" and d.chosen == 5 and "model_veto" not in d.reason_codes
 
 
 def test_fixed_policy_steps_weekly():
@@ -125,7 +199,7 @@ def test_guardrails():
     assert red.no_session and red.chosen == 4 and "red_verdict_no_session" in red.reason_codes
     amber = decide(make(verdict="amber"), "fixed")
     assert amber.chosen == 4 and "amber_no_progression" in amber.reason_codes
-    amber_down = decide(make(verdict="amber", model=FakeModel(p_flare=0.9)), "model")
+    amber_down = decide(make(verdict="amber", model=DoseModel(0.3, 0.2)), "model")
     assert amber_down.chosen == 2  # stepping down is still allowed on amber
     locked = decide(make(locked=6, current=6, model=FakeModel(p_flare=0.9)), "model")
     assert locked.chosen == 6 and "locked_level" in locked.reason_codes
