@@ -130,6 +130,11 @@ def train_and_maybe_promote(
     if len(rows) < MIN_TRAINING_ROWS or rows["label"].nunique() < 2:
         return {"promoted": False, "reason": f"too little data ({len(rows)} labelled sessions)"}
     current = active_row()
+    if current is not None and active_model() is None:
+        # Its file is refused (damaged, another scikit-learn, another feature list): there is
+        # nothing to compare against, and the rules serve until a usable model is promoted.
+        log.warning("the active model %s cannot be loaded; training as if none", current.version)
+        current = None
     train_part, test_part, tested_on = _holdout(rows, current)
     if current is not None and len(test_part) < MIN_NEW_SESSIONS:
         return {
@@ -209,8 +214,9 @@ def train_and_maybe_promote(
 def bootstrap_population_model(
     now: datetime, patients: int = 300, days: int = 84, seed: int = 2026
 ) -> dict:
-    """A fresh install's day-one model, trained on simulated logs (replaced once real logs exist)."""
-    if active_row() is not None:
+    """A fresh install's day-one model, trained on simulated logs (replaced once real logs exist);
+    also when the active model's file can no longer be loaded (e.g. after a feature change)."""
+    if active_model() is not None:
         return {"promoted": False, "reason": "a model is already active"}
     from ml.physiology import simulate_logs
 

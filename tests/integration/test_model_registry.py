@@ -79,6 +79,22 @@ def test_a_bad_model_file_is_refused_and_the_rules_serve(ctx, client, cohort, da
     assert health["policy"] == "rules" and health["model_version"] is None
 
 
+def test_bootstrap_replaces_an_active_model_that_no_longer_loads(ctx, client, cohort):
+    # An install upgraded to a new feature list keeps a registry row whose file is refused;
+    # `make run`'s bootstrap must not leave the rules serving for good.
+    old = training.train_and_maybe_promote(cohort, source="test", now=clock.now())
+    meta_path = training.model_dir() / f"{old['version']}.json"
+    meta = meta_path.read_text().replace('"features": [', '"features": ["retired_feature", ', 1)
+    meta_path.write_text(meta)
+    training.forget_loaded_models()
+    assert training.active_model() is None
+    clock._clock.advance(hours=1)
+    result = training.bootstrap_population_model(clock.now(), patients=60, days=70)
+    assert result["promoted"], result
+    assert training.active_model()[2] == result["version"] != old["version"]
+    assert client.get("/api/v1/health").get_json()["policy"] != "rules"
+
+
 def test_a_worse_candidate_is_not_promoted_and_rollback_restores(
     ctx, cohort, later_cohort, monkeypatch
 ):
