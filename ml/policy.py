@@ -3,10 +3,11 @@
 Pure functions on the plain dataclasses below (no backend imports). Three policies propose a
 level; ``apply_guardrails`` is the single place that turns a proposal into a ``Decision``:
 
-* model: the highest acceptable candidate, else the lowest. Acceptable: P(tolerated) >= theta,
-  or P(tolerated) >= theta_floor with no more than ``max_excess_risk`` of flare risk above
-  the safest candidate's (the dose adds little to the risk the day already carries; see
-  docs/architecture.md on why theta alone retreats on every noisy day);
+* model: the highest acceptable candidate. Acceptable: P(tolerated) >= theta, or
+  P(tolerated) >= theta_floor with no more than ``max_excess_risk`` of flare risk above the
+  safest candidate's (the dose adds little to the risk the day already carries). With none:
+  the lowest candidate right after a flare at the current level, else the highest level at or
+  under the current one that is as safe as the safest (docs/architecture.md, item 14);
 * rules (cold start, traffic light on next-day symptoms): -1 after a flare, hold after a
   small rise, +1 after two tolerated sessions on target at the current level;
 * fixed: +1 each week.
@@ -201,8 +202,7 @@ def model_policy(
     if ok:
         level = max(ok)
         return Proposal(level, (ok[level],), "model")
-    last = state.recent[-1] if state.recent else None
-    if last is not None and not last.tolerated and last.level == state.current:
+    if _flared_at_current_level(state):
         # A risky day right after a flare at this level: the patient's own evidence agrees.
         return Proposal(min(probs), ("model_none_acceptable_after_flare_lightest",), "model")
     safest = max(probs.values())
@@ -247,7 +247,7 @@ def rules_policy(state: ModalityState) -> Proposal:
     if last is not None and not last.tolerated:
         # One step per flare: the flare's label stays the latest until the next session is
         # labelled, and every check-in in between decides again.
-        if last.level != state.current:
+        if not _flared_at_current_level(state):
             return Proposal(state.current, ("rules_flare_already_stepped_down",), "rules")
         return Proposal(state.current - 1, ("rules_flare_step_down",), "rules")
     if last is not None and last.small_rise:
@@ -410,6 +410,12 @@ def _swaps(feats: Mapping[str, object], row: np.ndarray, reference: Mapping[str,
             continue
         out.append((name, ref))
     return out
+
+
+def _flared_at_current_level(state: ModalityState) -> bool:
+    """The modality's last labelled session was a flare, at the level still in force."""
+    last = state.recent[-1] if state.recent else None
+    return last is not None and not last.tolerated and last.level == state.current
 
 
 def _bounds(state: ModalityState) -> tuple[int, int]:
