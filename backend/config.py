@@ -64,7 +64,7 @@ def load(overrides: dict | None = None) -> dict:
         "ADAPTATION_THETA": float(_env("ADAPTATION_THETA", "0.8")),
         "ADAPTATION_THETA_FLOOR": float(_env("ADAPTATION_THETA_FLOOR", "0.6")),
         "ADAPTATION_MAX_EXCESS_RISK": float(_env("ADAPTATION_MAX_EXCESS_RISK", "0.05")),
-        "ADAPTATION_MAX_EXCESS_RISK_HOLD": float(_env("ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.15")),
+        "ADAPTATION_MAX_EXCESS_RISK_HOLD": float(_env("ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.12")),
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",

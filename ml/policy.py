@@ -109,7 +109,7 @@ class PolicyConfig:
     max_excess_risk: float = 0.05  # between the two: flare risk allowed above the safest level
     # ... and to keep the current level: a step down costs at least a week to undo (+1 a week),
     # so a noisy morning should not undo a level the patient has been tolerating.
-    max_excess_risk_hold: float = 0.15
+    max_excess_risk_hold: float = 0.12
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
     raise_every_days: int = 7
