@@ -110,15 +110,24 @@ def _holdout(
     """Training and test rows that neither model has seen the answers of.
 
     With an active model, the test rows are the sessions after its training data ended: it
-    never saw them, and the candidate is trained only on what came before. Without one, the
-    latest fifth of each patient's sessions is held out.
+    never saw them, and the candidate is trained only on what came before. When too little
+    came before (the day-one model learnt from simulated logs dated before any patient here),
+    the latest fifth of each patient's newer sessions is the test, the rest trains the
+    candidate. Without an active model, the latest fifth of each patient's sessions.
     """
     if active is None:
         train_part, test_part = forward_split(rows, 1 - HOLDOUT)
         return train_part, test_part, "the latest fifth of each patient's sessions"
     dates = pd.to_datetime(rows["date"]).dt.date
     newer = dates > active.trained_until
-    return rows[~newer], rows[newer], f"sessions after {active.trained_until}"
+    if (~newer).sum() >= MIN_TRAINING_ROWS:
+        return rows[~newer], rows[newer], f"sessions after {active.trained_until}"
+    earlier, test_part = forward_split(rows[newer], 1 - HOLDOUT)
+    return (
+        pd.concat([rows[~newer], earlier]),
+        test_part,
+        f"the latest fifth of each patient's sessions after {active.trained_until}",
+    )
 
 
 def train_and_maybe_promote(

@@ -128,6 +128,33 @@ def test_a_worse_candidate_is_not_promoted_and_rollback_restores(
     ).all() == [first["version"]]
 
 
+def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
+    # The day-one model learnt from simulated logs dated before any real patient: "sessions
+    # after its training data" are then all of the clinic's sessions, and nothing was left to
+    # train a candidate on, so nightly retraining never replaced it. The gate must still
+    # compare the two, forward in time.
+    from sklearn.dummy import DummyClassifier
+
+    day_one = training.bootstrap_population_model(clock.now(), patients=60, days=70)
+    assert day_one["promoted"], day_one
+    clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
+    with monkeypatch.context() as patch:  # a useless candidate is kept out ...
+        patch.setattr(
+            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+        )
+        worse = training.train_and_maybe_promote(
+            clinic, source="dummy", now=clock.now() + timedelta(hours=1)
+        )
+    assert worse["promoted"] is False and "worse" in worse["reason"], worse
+    assert training.active_row().version == day_one["version"]
+    result = training.train_and_maybe_promote(  # ... and a real one replaces the day-one model
+        clinic, source="database", now=clock.now() + timedelta(hours=2)
+    )
+    assert "latest fifth of each patient's sessions after" in result["tested_on"], result
+    assert result["active"] is not None  # both scored on the same held-out sessions
+    assert result["promoted"] and training.active_row().version == result["version"]
+
+
 def test_training_that_fails_leaves_the_active_model_untouched(
     ctx, cohort, later_cohort, monkeypatch
 ):
