@@ -17,6 +17,8 @@ give NaN (or 0 for the metastatic flags) and the model still works.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,13 @@ UNKNOWN = "unknown"
 CATEGORICAL = ("modality", "treatment_phase")
 # Not the level itself: a level number means a different load on every modality's ladder
 # (tai chi 8 is lighter than walking 1), so it would teach the model one ladder's habits.
-DOSE_FEATURES = ("planned_load", "planned_rel_acute", "planned_rel_chronic", "level_step")
+DOSE_FEATURES = (
+    "planned_load",
+    "planned_rel_acute",
+    "planned_rel_chronic",
+    "planned_rel_tolerated",
+    "level_step",
+)
 FEATURES = (
     # check-in of the day
     "fatigue",
@@ -53,12 +61,15 @@ FEATURES = (
     "sessions_14d",
     "last_rpe",
     "last_rpe_vs_target",
+    "rpe_vs_target_28d",
+    "modality_rpe_vs_target",
     "last_load_rel",
     # flares whose label is known
     "flares_14d",
     "last_flare",
     "past_flare_rate",
     "labelled_sessions",
+    "tolerated_load_max",
     # load
     "acute_load",
     "chronic_load",
@@ -74,6 +85,8 @@ FEATURES = (
     "met_brain",
 )
 NUMERIC = tuple(f for f in FEATURES if f not in CATEGORICAL)
+# What a candidate's dose terms are measured against (known before the session).
+DOSE_REFERENCES = ("acute_load", "chronic_load", "last_tolerated_level", "tolerated_load_max")
 # Kept beside the features so a policy can re-score candidates (not model inputs).
 CONTEXT = ("patient_id", "date", "label", "has_session", "last_tolerated_level")
 
@@ -119,6 +132,7 @@ def build_features(logs: pd.DataFrame, config: LabelConfig | None = None) -> pd.
     rpe = np.where(has_session, col("session_rpe"), np.nan)
     out["last_rpe"] = g.ffill(g.shift(rpe, 1))
     out["last_rpe_vs_target"] = g.ffill(g.shift(rpe - col("target_rpe"), 1))
+    out["rpe_vs_target_28d"] = g.rolling_mean(rpe - col("target_rpe"), 28, lag=1)
 
     # nan_to_num: no load before a patient's first day
     acute = np.nan_to_num(g.shift(g.ewma(load, 2 / (ACUTE_SPAN + 1)), 1))
@@ -152,7 +166,15 @@ def build_features(logs: pd.DataFrame, config: LabelConfig | None = None) -> pd.
     for m in np.unique(modality):
         known = g.ffill(g.shift(np.where(tolerated & (modality == m), level, np.nan), lag))
         last_tolerated = np.where(modality == m, known, last_tolerated)
-    out.update(dose_features(planned, level, acute, chronic, last_tolerated))
+    gap = rpe - col("target_rpe")
+    same = np.full(n, np.nan)
+    for m in np.unique(modality):
+        mean = g.rolling_mean(np.where(modality == m, gap, np.nan), 28, lag=1)
+        same = np.where(modality == m, mean, same)
+    out["modality_rpe_vs_target"] = same
+    out["tolerated_load_max"] = g.rolling_max(np.where(tolerated, planned, np.nan), 28, lag)
+    out["last_tolerated_level"] = last_tolerated
+    out.update(dose_features(planned, level, out))
     out["modality"] = modality
 
     # treatment context
@@ -208,31 +230,28 @@ def decision_features(
     return row
 
 
-def dose_features(planned_load, level, acute_load, chronic_load, last_tolerated_level) -> dict:
+def dose_features(planned_load, level, reference: Mapping) -> dict:
     """Dose terms for a planned session; shared by training and candidate scoring.
 
-    Relative dose is a log ratio (log1p planned - log1p EWMA) so a first session (EWMA 0) stays
+    ``reference`` holds the day's ``DOSE_REFERENCES`` (numbers, or arrays row by row). Relative
+    dose is a log ratio (log1p planned - log1p reference) so a first session (EWMA 0) stays
     finite instead of dividing by zero.
     """
     planned = np.asarray(planned_load, dtype=float)
+    ref = {name: np.asarray(reference.get(name, np.nan), dtype=float) for name in DOSE_REFERENCES}
     return {
         "planned_load": planned,
-        "planned_rel_acute": np.log1p(planned) - np.log1p(acute_load),
-        "planned_rel_chronic": np.log1p(planned) - np.log1p(chronic_load),
-        "level_step": np.asarray(level, dtype=float) - last_tolerated_level,
+        "planned_rel_acute": np.log1p(planned) - np.log1p(ref["acute_load"]),
+        "planned_rel_chronic": np.log1p(planned) - np.log1p(ref["chronic_load"]),
+        "planned_rel_tolerated": np.log1p(planned) - np.log1p(ref["tolerated_load_max"]),
+        "level_step": np.asarray(level, dtype=float) - ref["last_tolerated_level"],
     }
 
 
 def candidate_rows(row: dict, levels: list[int], loads: list[float]) -> pd.DataFrame:
     """Model input for one decision: the day's feature row, re-dosed for each candidate."""
     frame = pd.DataFrame([row] * len(levels), columns=list(FEATURES))
-    dose = dose_features(
-        loads,
-        levels,
-        float(row["acute_load"]),
-        float(row["chronic_load"]),
-        float(row.get("last_tolerated_level", np.nan)),
-    )
+    dose = dose_features(loads, levels, {k: _float(row.get(k)) for k in DOSE_REFERENCES})
     for name, values in dose.items():
         frame[name] = values
     return frame
@@ -246,6 +265,10 @@ def training_rows(features: pd.DataFrame) -> pd.DataFrame:
     """
     rows = features[features["has_session"] & features["label"].notna()]
     return rows.sort_values(["patient_id", "date"], kind="stable")
+
+
+def _float(x) -> float:
+    return np.nan if x is None else float(x)
 
 
 def _text(grid: pd.DataFrame, name: str) -> np.ndarray:
@@ -298,6 +321,15 @@ class _Groups:
         count = self.rolling_sum(valid, window, lag)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(count > 0, self.rolling_sum(x, window, lag) / count, np.nan)
+
+    def rolling_max(self, x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
+        """Max over rows [i-lag-window+1, i-lag] of the same patient (NaNs skipped)."""
+        shifted = self.shift(np.asarray(x, dtype=float), lag) if lag else np.asarray(x, float)
+        group = np.cumsum(self.pos == 0) - 1
+        index = np.arange(len(x)) + (group + 1) * window  # window NaNs between patients
+        padded = np.full(len(x) + (group[-1] + 2 if len(x) else 1) * window, np.nan)
+        padded[index] = shifted
+        return pd.Series(padded).rolling(window, min_periods=1).max().to_numpy()[index]
 
     def rolling_std(self, x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
         valid = ~np.isnan(x)

@@ -19,6 +19,7 @@ calls came before; days must be visited in order (a morning never changes once s
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
@@ -233,6 +234,11 @@ def level_dose(level: int) -> tuple[float, float]:
     return 10.0 + 5.0 * level, min(2.5 + 0.5 * level, 7.0)
 
 
+# Per modality, a session at each level (level 1 first): (minutes, planned load in AU,
+# target CR-10 as a logged session records it: the mean of its main blocks' targets).
+Ladders = Mapping[str, Sequence[tuple[float, float, float]]]
+
+
 def simulate_logs(
     n_patients: int,
     days: int,
@@ -240,6 +246,7 @@ def simulate_logs(
     *,
     start: date = date(2024, 1, 1),
     explore: float = 0.3,
+    ladders: Ladders | None = None,
 ) -> pd.DataFrame:
     """Canonical logs (with optional after-scores, plan, infusions) of a virtual cohort.
 
@@ -249,7 +256,13 @@ def simulate_logs(
     level above or below the rule's level (the rule's own level is unchanged): logs of one
     deterministic rule only show the doses that rule picks after what it saw, so a model
     trained on them learns the rule's habits (a level below the last tolerated one follows
-    a flare) instead of what a different dose would do.
+    a flare) instead of what a different dose would do. Starting levels are spread over the
+    lower three quarters of the ladder for the same reason: a rule that starts everyone at
+    level 1 never shows what level 6 does.
+
+    ``ladders``: the session dose at each level per modality (the service passes its
+    library's, so the day-one model learns the doses it will be asked about: a tai chi level
+    is a few AU, a walking level tens); without it every modality uses ``level_dose``.
     """
     rows: list[dict] = []
     for i in range(n_patients):
@@ -259,8 +272,9 @@ def simulate_logs(
         patient = VirtualPatient(int(seq.generate_state(1)[0]), params)
         pid = f"sim{seed}_{i:05d}"
         weekdays = set(rng.choice(7, size=int(rng.integers(3, 6)), replace=False).tolist())
-        modalities = list(rng.choice(MODALITIES, size=int(rng.integers(1, 3)), replace=False))
-        levels = dict.fromkeys(modalities, int(rng.integers(1, 4)))
+        offered = sorted(ladders) if ladders else MODALITIES
+        modalities = list(rng.choice(offered, size=int(rng.integers(1, 3)), replace=False))
+        levels = {m: int(rng.integers(1, 7)) for m in modalities}
         good_streak = dict.fromkeys(modalities, 0)
         last_raise = dict.fromkeys(modalities, -99)
         recent: list[float] = []  # reported fatigue, for the rule's own baseline
@@ -298,8 +312,13 @@ def simulate_logs(
                 level = levels[mod]
                 if rng.random() < explore:
                     level = int(np.clip(level + rng.choice([-1, 1]), 1, 8))
-                minutes, target = level_dose(level)
-                log = patient.perform(day, minutes * target, level, mod, target_rpe=target)
+                if ladders:
+                    minutes, planned, target = ladders[mod][level - 1]
+                else:
+                    minutes, target = level_dose(level)
+                    planned = minutes * target
+                # the patient feels the session's load-weighted effort (warm-up included)
+                log = patient.perform(day, planned, level, mod, target_rpe=planned / minutes)
                 if log is not None:
                     if log["stopped_early"]:
                         levels[mod] = max(1, levels[mod] - 1)
@@ -313,7 +332,7 @@ def simulate_logs(
                         modality=mod,
                         level=level,
                         target_rpe=target,
-                        planned_load=minutes * target,
+                        planned_load=planned,
                         fatigue_after=log["fatigue_after"] if checked else None,
                         pain_after=log["pain_after"] if checked else None,
                     )

@@ -3,11 +3,11 @@
 Pure functions on the plain dataclasses below (no backend imports). Three policies propose a
 level; ``apply_guardrails`` is the single place that turns a proposal into a ``Decision``:
 
-* model: the highest acceptable candidate. Acceptable: P(tolerated) >= theta, or
-  P(tolerated) >= theta_floor with no more than ``max_excess_risk`` of flare risk above the
-  safest candidate's (the dose adds little to the risk the day already carries). With none:
-  the lowest candidate right after a flare at the current level, else the highest level at or
-  under the current one that is as safe as the safest (docs/architecture.md, item 14);
+* model: moves on the risk one level adds to its neighbour's, not on the day's risk: up one
+  level at P(tolerated) >= theta, or >= theta_floor adding at most ``max_excess_risk``; down
+  while the current level adds more than ``max_excess_risk_hold`` (``max_excess_risk``
+  after a flare at it); else hold; at the lowest candidate, a lighter session when the full
+  one adds too much (docs/architecture.md, items 14, 19, 20);
 * rules (cold start, traffic light on next-day symptoms): -1 after a flare, hold after a
   small rise, +1 after two tolerated sessions on target at the current level;
 * fixed: +1 each week.
@@ -33,7 +33,7 @@ from datetime import date
 
 import numpy as np
 
-from ml.features import CATEGORICAL, NUMERIC, UNKNOWN, dose_features
+from ml.features import CATEGORICAL, DOSE_REFERENCES, NUMERIC, UNKNOWN, dose_features
 from ml.pipeline import predict_p_flare
 
 VERDICTS = ("green", "amber", "red")
@@ -85,6 +85,7 @@ class ModalityState:
     level_loads: Mapping[int, float] = field(default_factory=dict)  # planned sRPE load per level
     recent: tuple[SessionOutcome, ...] = ()  # oldest first
     safety_max_level: int | None = None  # the tightest safety cap, if any
+    lighter_loads: Mapping[int, float] = field(default_factory=dict)  # the lighter session's
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,9 @@ class DecisionInput:
 class PolicyConfig:
     theta: float = 0.8  # P(tolerated) that always makes a candidate acceptable
     theta_floor: float = 0.6  # ... and below which no candidate is acceptable
-    max_excess_risk: float = 0.05  # between the two: flare risk allowed above the safest level
-    # ... and to keep the current level: a step down costs at least a week to undo (+1 a week),
-    # so a noisy morning should not undo a level the patient has been tolerating.
+    max_excess_risk: float = 0.05  # between the two: flare risk a step up may add
+    # ... and that the current level may add to the one below before it steps down: a step
+    # down costs at least a week to undo (+1 a week), so it waits for a clear dose effect.
     max_excess_risk_hold: float = 0.12
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
@@ -121,6 +122,7 @@ class Proposal:
     level: int
     reasons: tuple[str, ...]
     policy: str
+    lighter: bool = False  # the session at that level, its main work shortened
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class Decision:
     policy: str
     model_version: str | None
     no_session: bool = False  # red verdict (or no safe level): no session for this modality
+    lighter: bool = False  # a lighter session at the chosen level (the design's "if none")
+    lighter_p: float | None = None  # its P(tolerated), when scored
 
 
 # ---------- entry point ----------
@@ -159,13 +163,13 @@ def decide(
         policy == "model" or (policy == "auto" and inp.patient_sessions >= cfg.min_patient_sessions)
     )
     if use_model:
-        proposal = model_policy(inp.state, probs, cfg)
+        proposal = model_policy(inp.state, probs, cfg, scored.lighter)
     elif policy == "fixed":
         proposal = fixed_policy(inp.state, inp.today, cfg)
     else:
         proposal = rules_policy(inp.state)
         if policy == "auto" and scored is not None and proposal.level > inp.state.current:
-            if proposal.level not in acceptable(probs, cfg, inp.state.current):
+            if step_up_reason(probs, inp.state.current, cfg) is None:
                 proposal = Proposal(inp.state.current, (*proposal.reasons, "model_veto"), "rules")
     if policy == "model" and scored is None:
         proposal = Proposal(
@@ -173,7 +177,7 @@ def decide(
         )
     decision = apply_guardrails(inp, proposal, probs, cfg, model_used=use_model)
     top = scored.explain(decision.chosen, cfg.top_features) if scored else ()
-    return replace(decision, top_features=top)
+    return replace(decision, top_features=top, lighter_p=scored.lighter if scored else None)
 
 
 def candidate_levels(state: ModalityState) -> tuple[int, ...]:
@@ -186,54 +190,62 @@ def candidate_levels(state: ModalityState) -> tuple[int, ...]:
 
 # ---------- the three policies ----------
 def model_policy(
-    state: ModalityState, probs: Mapping[int, float], config: PolicyConfig
+    state: ModalityState,
+    probs: Mapping[int, float],
+    config: PolicyConfig,
+    lighter: float | None = None,
 ) -> Proposal:
-    """Highest acceptable candidate (see ``acceptable``); with none, a lighter level.
+    """Move the level on the dose's own risk, not the day's (docs/architecture.md, item 19).
 
-    With none acceptable the day itself is risky. Right after a flare at the current level the
-    design's retreat to the lowest candidate stands. Otherwise, where lighter levels are no
-    safer (the risk is the day's, not the dose's), a retreat would cost the patient a week of
-    progress for nothing: the highest candidate, at or under the current level, whose risk is
-    within ``max_excess_risk`` of the safest candidate's.
+    The level is a standing prescription; the day's risk (a noisy night, a chemotherapy week)
+    is the same at every level and is the safety verdict's to answer (amber: a lighter
+    session). So each step compares neighbouring levels, the flare risk one level adds:
+
+    * up one level when ``step_up_reason`` admits it;
+    * down while the current level adds more than ``max_excess_risk_hold`` to the risk of the
+      one below (``max_excess_risk`` right after a flare at this level: the patient's own
+      evidence agrees);
+    * otherwise hold.
+
+    At the lowest candidate, ``lighter`` (P(tolerated) of its lighter session, if scored)
+    plays the level below: when the full session adds more than the allowance to it, the
+    design's "lowest candidate and a lighter session" (item 20).
     """
-    if not probs:
-        return Proposal(state.current, ("no_candidates",), "model")
-    ok = acceptable(probs, config, state.current)
-    if ok:
-        level = max(ok)
-        return Proposal(level, (ok[level],), "model")
-    if _flared_at_current_level(state):
-        # A risky day right after a flare at this level: the patient's own evidence agrees.
-        return Proposal(min(probs), ("model_none_acceptable_after_flare_lightest",), "model")
-    safest = max(probs.values())
-    as_safe = [
-        lv
-        for lv, p in probs.items()
-        if safest - p <= config.max_excess_risk and lv <= state.current
-    ]
-    return Proposal(max(as_safe, default=min(probs)), ("model_none_acceptable_safest",), "model")
+    cur = state.current
+    if cur not in probs:  # no score for the level in force: the guardrails clip to the range
+        return Proposal(cur, ("model_hold",), "model")
+    up = step_up_reason(probs, cur, config)
+    if up:
+        return Proposal(cur + 1, (up,), "model")
+    flared = _flared_at_current_level(state)
+    allowance = config.max_excess_risk if flared else config.max_excess_risk_hold
+    level = cur
+    while level - 1 in probs and probs[level - 1] - probs[level] > allowance:
+        level -= 1
+    reasons = []
+    if level < cur:
+        reasons.append("model_dose_risk_after_flare" if flared else "model_dose_risk")
+    ease = level == min(probs) and lighter is not None and lighter - probs[level] > allowance
+    if ease:
+        reasons.append("model_lighter_session")
+    return Proposal(level, tuple(reasons) or ("model_hold",), "model", lighter=ease)
 
 
-def acceptable(
-    probs: Mapping[int, float], config: PolicyConfig, current: int | None = None
-) -> dict[int, str]:
-    """Acceptable candidates, each with the reason code that admits it.
+def step_up_reason(probs: Mapping[int, float], current: int, config: PolicyConfig) -> str | None:
+    """Why one level up is acceptable, or None.
 
-    P(tolerated) >= theta is always acceptable. Under theta, a candidate whose flare risk is
-    within ``max_excess_risk`` of the safest candidate's (and P >= theta_floor) is too: the
-    risk then comes from the day (treatment, a noisy night), not from the dose, and retreating
-    two levels would cost the patient load without sparing them a flare. The current level
-    may carry up to ``max_excess_risk_hold``: a step down costs at least a week to undo.
+    P(tolerated) >= theta always is. Under theta, a level whose P(tolerated) >= theta_floor
+    and which adds at most ``max_excess_risk`` of flare risk to the current level's is too:
+    the rest of the risk is the day's, and waiting would not lower it.
     """
-    safest = max(probs.values(), default=0.0)
-    ok = {}
-    for level, p in probs.items():
-        allowed = config.max_excess_risk_hold if level == current else config.max_excess_risk
-        if p >= config.theta:
-            ok[level] = "model_highest_above_theta"
-        elif p >= config.theta_floor and safest - p <= allowed:
-            ok[level] = "model_highest_within_excess_risk"
-    return ok
+    above, here = probs.get(current + 1), probs.get(current)
+    if above is None:
+        return None
+    if above >= config.theta:
+        return "model_step_up_above_theta"
+    if here is not None and above >= config.theta_floor and here - above <= config.max_excess_risk:
+        return "model_step_up_small_added_risk"
+    return None
 
 
 def rules_policy(state: ModalityState) -> Proposal:
@@ -325,6 +337,8 @@ def apply_guardrails(
         no_session = True
         reasons.append("red_verdict_no_session")
 
+    # A lighter session eases the level it was proposed for; a lock fixes the dose itself.
+    lighter = proposal.lighter and level == proposal.level and locked is None and not no_session
     return Decision(
         modality=state.modality,
         current=cur,
@@ -336,6 +350,7 @@ def apply_guardrails(
         policy=proposal.policy,
         model_version=inp.model_version if model_used or probs else None,
         no_session=no_session,
+        lighter=lighter,
     )
 
 
@@ -344,6 +359,7 @@ def apply_guardrails(
 class _Scored:
     probabilities: dict[int, float]  # level -> P(tolerated)
     contributions: dict[int, tuple[tuple[str, float], ...]]
+    lighter: float | None = None  # P(tolerated) of the lowest candidate's lighter session
 
     def explain(self, level: int, k: int) -> tuple[tuple[str, float], ...]:
         return self.contributions.get(level, ())[:k]
@@ -362,14 +378,14 @@ def score_candidates(inp: DecisionInput, levels: tuple[int, ...]) -> _Scored | N
         base = np.array([_number(feats.get(f)) for f in NUMERIC])
         categorical = tuple(str(feats.get(c) or UNKNOWN) for c in CATEGORICAL)
         loads = [_number(inp.state.level_loads.get(lv)) for lv in levels]
+        eased = _number(inp.state.lighter_loads.get(levels[0]))
+        # The lowest candidate's lighter session is scored as one more candidate, last.
+        scored_levels = (*levels, levels[0]) if np.isfinite(eased) else levels
+        reference = {name: _number(feats.get(name)) for name in DOSE_REFERENCES}
         dose = dose_features(
-            loads,
-            levels,
-            base[_COL["acute_load"]],
-            base[_COL["chronic_load"]],
-            _number(feats.get("last_tolerated_level")),
+            [*loads, eased] if np.isfinite(eased) else loads, scored_levels, reference
         )
-        n = len(levels)
+        n = len(scored_levels)
         candidates = np.tile(base, (n, 1))
         for name, values in dose.items():
             candidates[:, _COL[name]] = values
@@ -384,13 +400,14 @@ def score_candidates(inp: DecisionInput, levels: tuple[int, ...]) -> _Scored | N
     if len(p_tol) != len(batch) or not np.all(np.isfinite(p_tol)):
         return None
     probabilities = {lv: float(p_tol[i]) for i, lv in enumerate(levels)}
+    lighter = float(p_tol[len(levels)]) if n > len(levels) else None
     contributions = {}
     names = [name for name, _ in swaps]
     for i, lv in enumerate(levels):
         deltas = p_tol[i] - p_tol[n + i * len(swaps) : n + (i + 1) * len(swaps)]
         ranked = sorted(zip(names, deltas, strict=True), key=lambda t: -abs(t[1]))
         contributions[lv] = tuple((name, round(float(d), 4)) for name, d in ranked if d != 0)
-    return _Scored(probabilities, contributions)
+    return _Scored(probabilities, contributions, lighter)
 
 
 def _swaps(feats: Mapping[str, object], row: np.ndarray, reference: Mapping[str, float | None]):

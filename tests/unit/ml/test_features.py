@@ -127,12 +127,9 @@ def test_candidate_rows_recompute_the_dose(sim_logs):
     frame = candidate_rows(row, [1, 2], [50.0, 80.0])
     assert list(frame.columns) == list(FEATURES)
     assert frame["planned_load"].tolist() == [50.0, 80.0]
-    expected = dose_features(
-        80.0, 2, row["acute_load"], row["chronic_load"], row["last_tolerated_level"]
-    )
-    assert frame.loc[1, "planned_rel_chronic"] == pytest.approx(
-        float(expected["planned_rel_chronic"]), nan_ok=True
-    )
+    expected = dose_features(80.0, 2, row)
+    for name in ("planned_rel_chronic", "planned_rel_tolerated", "level_step"):
+        assert frame.loc[1, name] == pytest.approx(float(expected[name]), nan_ok=True), name
     assert set(NUMERIC) <= set(frame.columns)
 
 

@@ -79,3 +79,19 @@ def test_simulated_logs_are_valid_canonical_csv():
     assert len(again) == len(logs) and again["patient_id"].nunique() == 5
     assert again["has_session"].sum() == logs["has_session"].sum()
     assert simulate_logs(5, 60, seed=3).equals(logs)
+
+
+def test_simulated_logs_use_the_ladders_they_are_given():
+    # The service passes its library's session doses, so the day-one model learns the loads
+    # it will be asked about (a tai chi level is a few AU, a walking level tens).
+    ladders = {
+        "tai_chi_qigong": [(10.0 + lv, 20.0 + 10 * lv, 2.0) for lv in range(8)],
+        "walking_aerobic": [(40.0 + 3 * lv, 120.0 + 25 * lv, 3.0 + 0.1 * lv) for lv in range(8)],
+    }
+    logs = simulate_logs(12, 60, seed=4, ladders=ladders)
+    sessions = logs[logs["has_session"]]
+    assert set(sessions["modality"]) <= set(ladders) and len(sessions) > 100
+    for row in sessions.itertuples():
+        _, planned, target = ladders[row.modality][int(row.level) - 1]
+        assert row.planned_load == planned and row.target_rpe == target
+    assert sessions["level"].nunique() >= 5  # starting levels spread over the ladder

@@ -68,9 +68,17 @@ def make(
     recent=(),
     band=1,
     cap=None,
+    lighter=None,
 ) -> DecisionInput:
     state = ModalityState(
-        "balance", current, LevelRange(lo, hi, locked), last_raise, LOADS, tuple(recent), cap
+        "balance",
+        current,
+        LevelRange(lo, hi, locked),
+        last_raise,
+        LOADS,
+        tuple(recent),
+        cap,
+        lighter or {},
     )
     return DecisionInput(
         TODAY, verdict, state, ROW, {}, model, "m1" if model else None, sessions, band
@@ -88,7 +96,7 @@ def test_candidates_are_current_minus_two_to_plus_one_clipped():
     assert candidate_levels(make(locked=3, current=3).state) == (3,)
 
 
-def test_model_policy_takes_the_highest_candidate_above_theta():
+def test_model_policy_steps_up_one_level_above_theta():
     d = decide(make(model=FakeModel(p_flare=0.1)), "model")
     assert d.chosen == 5 and d.policy == "model" and not d.needs_review
     assert [lv for lv, _ in d.candidates] == [2, 3, 4, 5]
@@ -96,54 +104,82 @@ def test_model_policy_takes_the_highest_candidate_above_theta():
     assert d.model_version == "m1"
 
 
-def test_model_policy_retreats_when_lighter_levels_are_safer():
-    d = decide(make(model=DoseModel(0.3, 0.2)), "model")  # P(tolerated) 0.56 at 2 ... 0.35 at 5
+def test_model_policy_steps_down_while_the_dose_itself_adds_risk():
+    # P(flare) 0.1 + 0.5 per 100 AU: level 4 adds 17.5 points to level 3, level 3 adds 15 to 2.
+    d = decide(make(model=DoseModel(0.1, 0.5)), "model")
     assert d.chosen == 2 and "step_down_applied" in d.reason_codes and not d.needs_review
-    assert "model_none_acceptable_safest" in d.reason_codes
+    assert "model_dose_risk" in d.reason_codes
 
 
 def test_model_policy_on_a_risky_day_holds_when_no_level_is_safer():
     # P(tolerated) 0.5 at every level: the risk is the day's; a retreat would spare nothing.
     d = decide(make(model=FakeModel(p_flare=0.5)), "model")
-    assert d.chosen == 4 and "model_none_acceptable_safest" in d.reason_codes
+    assert d.chosen == 4 and "model_hold" in d.reason_codes
 
 
-def test_model_policy_retreats_to_the_lowest_after_a_flare_at_the_level():
+def test_model_policy_after_a_flare_steps_down_on_a_smaller_dose_effect():
     flare_at_4 = SessionOutcome(TODAY - timedelta(days=2), 4, False)
-    d = decide(make(recent=[ok(5), flare_at_4], model=FakeModel(p_flare=0.5)), "model")
-    assert d.chosen == 2 and "model_none_acceptable_after_flare_lightest" in d.reason_codes
-
-
-def test_model_policy_keeps_a_level_whose_risk_comes_from_the_day_not_the_dose():
-    # A noisy day: nothing reaches theta, but holding adds only 3 points of risk to the
-    # lightest level's; stepping up would add 8. Retreating two levels would spare nothing.
-    state = make().state
-    probs = {2: 0.78, 3: 0.77, 4: 0.75, 5: 0.70}
-    proposal = model_policy(state, probs, PolicyConfig())
-    assert proposal.level == 4 and proposal.reasons == ("model_highest_within_excess_risk",)
-    # With no excess risk allowed, the design's original rule: the safest (lightest) level.
-    strict = PolicyConfig(max_excess_risk=0.0, max_excess_risk_hold=0.0)
-    assert model_policy(state, probs, strict).level == 2
+    probs = {2: 0.70, 3: 0.68, 4: 0.60, 5: 0.50}  # level 4 adds 8 points to level 3
+    cfg = PolicyConfig(max_excess_risk=0.05, max_excess_risk_hold=0.12)
+    assert model_policy(make().state, probs, cfg).level == 4  # within the hold allowance
+    after_flare = model_policy(make(recent=[ok(5), flare_at_4]).state, probs, cfg)
+    assert after_flare.level == 3 and after_flare.reasons == ("model_dose_risk_after_flare",)
+    # ... but a flare on a day whose risk the dose does not change is no reason to step down
+    same = {lv: 0.55 for lv in probs}
+    assert model_policy(make(recent=[ok(5), flare_at_4]).state, same, cfg).level == 4
 
 
 def test_model_policy_holds_through_a_noisy_morning():
-    probs = {2: 0.78, 3: 0.77, 4: 0.67, 5: 0.65}  # holding 4 adds 11 points: within the hold
-    assert model_policy(make().state, probs, PolicyConfig()).level == 4
-    probs = {2: 0.78, 3: 0.77, 4: 0.64, 5: 0.50}  # 14 points: step down to 3
-    assert model_policy(make().state, probs, PolicyConfig()).level == 3
+    cfg = PolicyConfig(max_excess_risk=0.05, max_excess_risk_hold=0.12)
+    probs = {2: 0.78, 3: 0.77, 4: 0.67, 5: 0.60}  # level 4 adds 10 points: within the hold
+    assert model_policy(make().state, probs, cfg).level == 4
+    probs = {2: 0.78, 3: 0.77, 4: 0.64, 5: 0.50}  # 13 points: one step down, no further
+    assert model_policy(make().state, probs, cfg).level == 3
+
+
+def test_model_policy_steps_up_when_the_next_level_adds_little_risk():
+    cfg = PolicyConfig(theta=0.8, theta_floor=0.6, max_excess_risk=0.05)
+    probs = {2: 0.76, 3: 0.75, 4: 0.74, 5: 0.70}  # under theta, but +1 adds only 4 points
+    up = model_policy(make().state, probs, cfg)
+    assert up.level == 5 and up.reasons == ("model_step_up_small_added_risk",)
+    assert model_policy(make().state, probs | {5: 0.68}, cfg).level == 4  # 6 points: hold
 
 
 def test_model_policy_never_raises_on_a_day_under_the_floor():
-    probs = {2: 0.59, 3: 0.58, 4: 0.58, 5: 0.59}
-    proposal = model_policy(make().state, probs, PolicyConfig())
-    assert proposal.level == 4 and proposal.reasons == ("model_none_acceptable_safest",)
+    probs = {2: 0.59, 3: 0.58, 4: 0.58, 5: 0.58}  # the dose adds nothing, but P < theta_floor
+    proposal = model_policy(make().state, probs, PolicyConfig(theta_floor=0.6))
+    assert proposal.level == 4 and proposal.reasons == ("model_hold",)
 
 
-def test_model_policy_prefers_the_higher_of_theta_and_excess_risk_choices():
-    state = make().state
-    probs = {2: 0.92, 3: 0.86, 4: 0.81, 5: 0.70}  # theta admits 4; excess risk only 2-3
-    proposal = model_policy(state, probs, PolicyConfig())
-    assert proposal.level == 4 and proposal.reasons == ("model_highest_above_theta",)
+def test_model_policy_steps_up_above_theta_whatever_the_day_adds():
+    probs = {2: 0.95, 3: 0.93, 4: 0.90, 5: 0.81}  # +1 adds 9 points, but P(5) >= theta
+    proposal = model_policy(make().state, probs, PolicyConfig(theta=0.8))
+    assert proposal.level == 5 and proposal.reasons == ("model_step_up_above_theta",)
+
+
+LIGHTER = {lv: 0.6 * load for lv, load in LOADS.items()}  # the planner's shorter main work
+
+
+def test_model_policy_eases_the_lowest_level_when_even_it_adds_risk():
+    # At the physio's minimum the design's "lowest candidate and a lighter session": P(flare)
+    # 0.1 + 0.8 per 100 AU makes level 1 (45 AU) 14 points riskier than its lighter session.
+    steep = DoseModel(0.1, 0.8)
+    d = decide(make(current=1, model=steep, lighter=LIGHTER), "model")
+    assert d.chosen == 1 and d.lighter and "model_lighter_session" in d.reason_codes
+    assert d.lighter_p == pytest.approx(1 - (0.1 + 0.8 * 0.27))
+    gentle = decide(make(current=1, model=DoseModel(0.1, 0.5), lighter=LIGHTER), "model")
+    assert not gentle.lighter  # 9 points: within the hold allowance
+    # stepping down first, then easing the lowest candidate it reached
+    down = decide(make(current=3, lo=2, model=steep, lighter=LIGHTER), "model")
+    assert down.chosen == 2 and down.lighter and "step_down_applied" in down.reason_codes
+    # a day whose risk the dose does not change is not eased
+    flat = decide(make(current=1, model=FakeModel(p_flare=0.5), lighter=LIGHTER), "model")
+    assert flat.chosen == 1 and not flat.lighter
+    # the rules never ease a session; a lock fixes the dose; red serves nothing
+    assert not decide(make(current=1, model=steep, lighter=LIGHTER), "rules").lighter
+    assert not decide(make(current=1, locked=1, model=steep, lighter=LIGHTER), "model").lighter
+    red = decide(make(current=1, verdict="red", model=steep, lighter=LIGHTER), "model")
+    assert red.no_session and not red.lighter
 
 
 def test_model_step_up_needs_review_with_little_data_or_low_confidence():
@@ -199,7 +235,7 @@ def test_guardrails():
     assert red.no_session and red.chosen == 4 and "red_verdict_no_session" in red.reason_codes
     amber = decide(make(verdict="amber"), "fixed")
     assert amber.chosen == 4 and "amber_no_progression" in amber.reason_codes
-    amber_down = decide(make(verdict="amber", model=DoseModel(0.3, 0.2)), "model")
+    amber_down = decide(make(verdict="amber", model=DoseModel(0.1, 0.5)), "model")
     assert amber_down.chosen == 2  # stepping down is still allowed on amber
     locked = decide(make(locked=6, current=6, model=FakeModel(p_flare=0.9)), "model")
     assert locked.chosen == 6 and "locked_level" in locked.reason_codes
@@ -231,6 +267,7 @@ models = st.one_of(
     st.none(),
     st.builds(FakeModel, st.integers(0, 1000)),
     st.builds(FakeModel, st.just(0), st.floats(0, 1)),
+    st.builds(DoseModel, st.floats(0, 0.5), st.floats(0, 1)),
 )
 
 
@@ -265,6 +302,7 @@ def situations(draw):
         recent=recent,
         band=draw(st.integers(0, 2)),
         cap=cap,
+        lighter=draw(st.sampled_from([None, LIGHTER])),
     )
 
 
@@ -290,6 +328,8 @@ def test_no_policy_output_crosses_a_guardrail(inp, policy):
         assert d.chosen <= cur
     if d.chosen > cur + inp.auto_approve_band:
         assert d.needs_review
+    if d.lighter:  # a lighter session never rides on a raise, a lock, or a day without one
+        assert d.chosen <= cur and rng.locked_level is None and not d.no_session
 
 
 @settings(max_examples=60, deadline=None)
