@@ -22,6 +22,7 @@ from backend.domain.records import (
     Dose,
     Exercise,
     Level,
+    ModalityRange,
     PatientProfile,
     Prescription,
     Verdict,
@@ -115,8 +116,12 @@ def plan_session(
     catalog: Catalog,
     profile: PatientProfile,
     check_in_summary: str | None = None,
+    lighter: frozenset[str] = frozenset(),
 ) -> DailySession:
-    """Build today's session; red gives none, rest days give none, amber is lighter."""
+    """Build today's session; red gives none, rest days give none, amber is lighter.
+
+    ``lighter``: modalities the coach eases today at their level (``_eased``).
+    """
     if verdict.status not in ("green", "amber", "red"):
         raise ValueError(f"unknown verdict status {verdict.status!r}")
     if verdict.status == "red":
@@ -139,7 +144,7 @@ def plan_session(
 
     level_of = {m: _modality_level(m, levels, prescription) for m in chosen}
     slots = _slots(on, chosen, usable, level_of)
-    blocks, substitutions = _build_blocks(slots, verdict, catalog, profile)
+    blocks, substitutions = _build_blocks(slots, verdict, catalog, profile, lighter)
     count = sum(min(so_far.done.get(m, 0), n) for m, n in targets.items()) + len(chosen)
     explanation = _served_text(
         verdict, check_in_summary, chosen, skipped, count, sum(targets.values()), substitutions
@@ -502,8 +507,24 @@ def _lighter_day(
     return drafts
 
 
+def _eased(drafts: list[_Draft], lighter: frozenset[str]) -> list[_Draft]:
+    """The coach's lighter session: the main work of these modalities at the same level, its
+    volume cut as on an amber day (domain §9: 30-50%), when even the lowest level it may
+    choose adds flare risk (docs/architecture.md, item 20)."""
+    return [
+        d.with_dose(_lighter_than(d.step.dose, d.load))
+        if d.slot.part == "main" and d.exercise.modality in lighter
+        else d
+        for d in drafts
+    ]
+
+
 def _build_blocks(
-    slots: Sequence[_Slot], verdict: Verdict, catalog: Catalog, profile: PatientProfile
+    slots: Sequence[_Slot],
+    verdict: Verdict,
+    catalog: Catalog,
+    profile: PatientProfile,
+    lighter: frozenset[str] = frozenset(),
 ) -> tuple[tuple[Block, ...], tuple[tuple[str, str], ...]]:
     """Turn slots into blocks: seated swaps, amber lightening, caps, the patient's own band."""
     caps = _Caps(getattr(verdict, "max_target_rpe", None), getattr(verdict, "max_minutes", None))
@@ -514,6 +535,7 @@ def _build_blocks(
         drafts = _lighter_day(slots, swaps, caps, prefer_seated)
     else:
         drafts = _drafts(_trimmed_for_minutes(slots, caps), swaps, step_down=False, caps=caps)
+        drafts = _eased(drafts, lighter)  # amber days are lighter already
     blocks = tuple(
         Block(
             exercise_id=d.exercise.id,
@@ -622,3 +644,55 @@ def _rest(on: date, verdict: Verdict, explanation: str) -> DailySession:
     return DailySession(
         on=on, verdict=verdict.status, blocks=(), explanation=explanation, rest_day=True
     )
+
+
+# ---------- the library's doses at every level ----------
+def session_ladders(
+    catalog: Catalog,
+    profile: PatientProfile | None = None,
+    modalities: Iterable[str] = MODALITIES,
+    on: date = date(2024, 1, 1),
+    *,
+    lighter: bool = False,
+) -> dict[str, dict[int, tuple[float, float, float]]]:
+    """Per modality and level: (minutes, planned load, main-part target CR-10) of a
+    green-day, one-modality session, planned exactly as the patient's would be and averaged
+    over a week of dates so the exercise rotation evens out.
+
+    ``profile`` defaults to a patient with every band and a pool. The target is the mean of
+    the main blocks' targets, which is what a logged session records. The coach scores its
+    candidate levels at these doses, and the day-one model is trained on simulated logs at
+    them. Levels at which this profile gets no session (equipment, a lesion) are left out.
+    ``lighter``: the coach's lighter session at each level instead (``_eased``).
+    """
+    profile = profile or PatientProfile("other", bands_owned=BAND_COLOURS, pool_access=True)
+    ladders: dict[str, dict] = {}
+    for modality in modalities:
+        prescription = Prescription((ModalityRange(modality, MIN_LEVEL, MAX_LEVEL, None, 7),))
+        ladder = {}
+        for level in range(MIN_LEVEL, MAX_LEVEL + 1):
+            week = [
+                plan_session(
+                    on=on + timedelta(days=d),
+                    prescription=prescription,
+                    verdict=Verdict("green"),
+                    levels={modality: level},
+                    week=(),
+                    catalog=catalog,
+                    profile=profile,
+                    lighter=frozenset({modality}) if lighter else frozenset(),
+                )
+                for d in range(7)
+            ]
+            blocks = [b for s in week for b in s.blocks]
+            served = sum(1 for s in week if s.blocks)
+            if not served:
+                continue
+            mains = [b.dose.target_rpe for b in blocks if b.part == "main"]
+            minutes = sum(b.dose.minutes or 0.0 for b in blocks) / served
+            load = sum(b.dose.nominal_load for b in blocks) / served
+            target = sum(mains) / max(len(mains), 1)
+            ladder[level] = (round(minutes, 1), round(load, 1), round(target, 2))
+        if ladder:
+            ladders[modality] = ladder
+    return ladders

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -38,6 +38,9 @@ class Adaptation(db.Model):
     # auto_applied | pending | approved | modified | rejected | superseded
     status: Mapped[str] = mapped_column(String(20))
     applied_level: Mapped[int | None] = mapped_column(Integer)  # the level in force after it
+    # the session at that level is served lighter (its main work shortened) until the next
+    # decision: the coach's "lowest candidate and a lighter session"
+    lighter: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(String(1000))

@@ -8,7 +8,6 @@ queues it for the physio (pending). Sessions always use the levels in force (ser
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -16,10 +15,11 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from backend import clock
+from backend.domain.planner import session_ladders
 from backend.domain.records import Catalog
 from backend.extensions import db
 from backend.models import Adaptation, CheckIn, ExerciseSession, Patient, SessionLog
-from backend.services import content, history, levels, training
+from backend.services import content, history, levels, patient_inputs, training
 
 POLICIES = ("auto", "fixed", "rules", "model")
 RECENT_SESSIONS = 10
@@ -69,6 +69,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     model, meta, version = active if active else (None, {}, None)
     past = _past_adaptations(patient.id)
     catalog = content.current().catalog
+    profile, _, _ = patient_inputs.domain_inputs(patient)
     for modality in modalities:
         item = prescribed[modality]
         state = training.ModalityState(
@@ -78,7 +79,8 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
                 item["min_level"], item["max_level"], item.get("locked_level")
             ),
             last_raise=_last_raise(past, modality),
-            level_loads=_level_loads(catalog, modality, records),
+            level_loads=_level_loads(catalog, profile, modality),
+            lighter_loads=_level_loads(catalog, profile, modality, lighter=True),
             recent=tuple(outcomes[modality][-RECENT_SESSIONS:]),
             # Today's effort caps shape today's session (the planner applies them); they are
             # not a ceiling on the level history, or one amber day would become a regression.
@@ -99,7 +101,18 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
             patient_sessions=int(today.get("labelled_sessions") or 0),
             auto_approve_band=(patient.prescription or {}).get("auto_approve_band", 1),
         )
-        _store(patient, on, trigger, training.decide(inp, policy), past)
+        decision = training.decide(inp, policy)
+        snapshot = {
+            "verdict": verdict,
+            "trigger": trigger,
+            "planned_load": {str(lv): state.level_loads.get(lv) for lv, _ in decision.candidates},
+            "lighter": {
+                "planned_load": state.lighter_loads.get(decision.chosen),
+                "p_tolerated": _rounded(decision.lighter_p),
+            },
+            "features": _snapshot(inp.features),
+        }
+        _store(patient, on, trigger, decision, past, snapshot)
 
 
 def _outcomes(records: list[dict], feats) -> tuple[dict, dict]:
@@ -159,55 +172,45 @@ def _last_raise(past: list[Adaptation], modality: str) -> date | None:
     return None
 
 
-_MEANS: dict[str, dict] = {}
+_LADDERS: dict[tuple, dict[int, float]] = {}
+_LADDERS_KEPT = 4096  # distinct (content, profile, modality) ladders; a few KB each
 
 
-def _catalog_means(catalog: Catalog) -> dict[tuple[str, int], tuple[float, float]]:
-    """(mean nominal load, mean target RPE) of a modality's main exercises at each level,
-    computed once per content version."""
-    if catalog.version not in _MEANS:
-        _MEANS[catalog.version] = _means(catalog)
-    return _MEANS[catalog.version]
+def _level_loads(
+    catalog: Catalog, profile, modality: str, *, lighter: bool = False
+) -> dict[int, float]:
+    """Planned load (AU) of the patient's own green-day session of this modality at each level
+    (``lighter``: the coach's lighter session): the dose a candidate means, whatever the last
+    session happened to be (an amber day's is lighter, a two-modality day's is split).
+    Cached: profiles repeat, plans are pure."""
+    key = (catalog.version, profile, modality, lighter)
+    if key not in _LADDERS:
+        if len(_LADDERS) >= _LADDERS_KEPT:
+            _LADDERS.clear()
+        ladders = session_ladders(catalog, profile, (modality,), lighter=lighter)
+        ladder = ladders.get(modality, {})
+        _LADDERS[key] = {level: dose[1] for level, dose in ladder.items()}
+    return _LADDERS[key]
 
 
-def _means(catalog: Catalog) -> dict[tuple[str, int], tuple[float, float]]:
-    sums: dict[tuple[str, int], list] = defaultdict(list)
-    for exercise in catalog.exercises.values():
-        if "main" not in exercise.roles:
-            continue
-        for level in range(1, 9):
-            dose = exercise.dose_at(level).dose
-            sums[(exercise.modality, level)].append((dose.nominal_load, dose.target_rpe))
-    return {
-        k: (statistics.mean(x for x, _ in v), statistics.mean(y for _, y in v))
-        for k, v in sums.items()
-    }
+def _snapshot(features) -> dict:
+    """The feature row the decision saw, JSON-safe (the dose terms are per candidate)."""
+    out = {}
+    for name in training.FEATURES:
+        value = features.get(name)
+        if isinstance(value, float):
+            value = _rounded(value)
+        out[name] = value
+    return out
 
 
-def _level_loads(catalog: Catalog, modality: str, records: list[dict]) -> dict[int, float]:
-    """Planned session load (AU) at each level: the last planned session of this modality,
-    scaled by the library's ladder; or three main exercises when there is none yet."""
-    means = _catalog_means(catalog)
-    last = next(
-        (
-            r
-            for r in reversed(records)
-            if r.get("modality") == modality and r.get("planned_load") and r.get("level")
-        ),
-        None,
-    )
-    loads = {}
-    for level in range(1, 9):
-        nominal = means.get((modality, level), (0.0, 0.0))[0]
-        if last is not None:
-            then = means.get((modality, int(last["level"])), (0.0, 0.0))[0] or 1.0
-            loads[level] = round(last["planned_load"] * nominal / then, 2)
-        else:
-            loads[level] = round(3 * nominal, 2)
-    return loads
+def _rounded(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 4)
 
 
-def _store(patient: Patient, on: date, trigger: str, decision, past: list[Adaptation]) -> None:
+def _store(
+    patient: Patient, on: date, trigger: str, decision, past: list[Adaptation], inputs: dict
+) -> None:
     pending = decision.needs_review and decision.chosen != decision.current
     if pending:
         # A newer proposal replaces an older one still waiting for the physio.
@@ -238,10 +241,11 @@ def _store(patient: Patient, on: date, trigger: str, decision, past: list[Adapta
             ],
             reason_codes=list(decision.reason_codes),
             top_features=[{"name": n, "contribution": c} for n, c in decision.top_features],
-            inputs={"verdict": "red" if decision.no_session else None, "trigger": trigger},
+            inputs=inputs,
             explanation=explain(decision, pending),
             status="pending" if pending else "auto_applied",
             applied_level=None if pending else decision.chosen,
+            lighter=decision.lighter and not pending,
         )
     )
 
@@ -251,6 +255,11 @@ def explain(decision, pending: bool) -> str:
     name = NAMES.get(decision.modality, decision.modality)
     if decision.no_session:
         return f"No {name} today: rest and let your team know how you are."
+    if decision.lighter:
+        return (
+            f"A shorter {name} session at level {decision.chosen} today: your recent days "
+            "suggest your body needs a lighter dose for now."
+        )
     if pending:
         return (
             f"Your physiotherapist will check a step up in {name} to level {decision.chosen} first."

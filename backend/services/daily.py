@@ -21,6 +21,7 @@ from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
 from backend.services import alerts, coach, content, levels, transactional
+from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import load_patient
 from backend.services.training import cr10
 
@@ -31,73 +32,6 @@ BASELINE_DAYS = 14  # TOLERANCE_MODEL.md: rolling baseline = median of the last 
 def local_date(patient: Patient) -> date:
     """Today in the patient's own time zone."""
     return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
-
-
-# ---------- building the domain inputs ----------
-def _day(value) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def domain_inputs(
-    patient: Patient,
-) -> tuple[records.PatientProfile, tuple, records.TreatmentCalendar]:
-    """The stored record as the pure safety and planner functions take it.
-
-    The document was validated whole when it was written, so it is read directly here (the
-    hot path of every check-in and session) rather than through marshmallow again.
-    """
-    clinical = patient.clinical or {}
-    equipment = clinical.get("equipment") or {}
-    profile = records.PatientProfile(
-        cancer_type=patient.cancer_type,
-        lesions=tuple(
-            records.Lesion(
-                site=lesion["site"],
-                side=lesion.get("side"),
-                mirels=lesion.get("mirels"),
-                sins=lesion.get("sins"),
-                cleared_by_clinician=bool(lesion.get("cleared_by_clinician")),
-            )
-            for lesion in clinical.get("lesions", [])
-        ),
-        precautions=frozenset(clinical.get("precautions", [])),
-        surgery_date=_day(clinical.get("surgery_date")),
-        bands_owned=tuple(equipment.get("bands", [])),
-        pool_access=bool(equipment.get("pool_access")),
-        allow_walking_with_pelvic_lesion=bool(clinical.get("allow_walking_with_pelvic_lesion")),
-    )
-    labs = tuple(
-        records.LabResult(lab["name"], lab["value"], _day(lab["taken_on"]))
-        for lab in clinical.get("labs", [])
-    )
-    calendar_doc = clinical.get("calendar") or {}
-    calendar = records.TreatmentCalendar(
-        infusions=tuple(_day(d) for d in calendar_doc.get("infusions", [])),
-        radiotherapy=tuple(
-            (_day(w["start"]), _day(w["end"])) for w in calendar_doc.get("radiotherapy", [])
-        ),
-    )
-    return profile, labs, calendar
-
-
-def domain_prescription(patient: Patient) -> records.Prescription | None:
-    doc = patient.prescription
-    if not doc:
-        return None
-    return records.Prescription(
-        modalities=tuple(
-            records.ModalityRange(
-                modality=m["modality"],
-                min_level=m["min_level"],
-                max_level=m["max_level"],
-                locked_level=m.get("locked_level"),
-                sessions_per_week=m.get("sessions_per_week", 2),
-            )
-            for m in doc["modalities"]
-        ),
-        auto_approve_band=doc.get("auto_approve_band", 1),
-        rest_weekdays=frozenset(doc.get("rest_weekdays", [])),
-    )
 
 
 def _as_check_in(row: CheckIn) -> records.CheckIn:
@@ -306,7 +240,9 @@ def _plan(patient, on, verdict, latest, rows):
         )
         return plan, {}, None
     profile, _, _ = domain_inputs(patient)
-    current, versions, notes = levels.levels_in_force(patient, changes_since=on - timedelta(days=1))
+    current, versions, notes, lighter = levels.levels_in_force(
+        patient, changes_since=on - timedelta(days=1)
+    )
     week = [
         WeekEntry(on=s.local_date, modalities=tuple(s.modalities), completed=s.status in LOGGED)
         for s, _log in rows
@@ -322,6 +258,7 @@ def _plan(patient, on, verdict, latest, rows):
         catalog=content.current().catalog,
         profile=profile,
         check_in_summary=summary,
+        lighter=lighter,
     )
     note = " ".join(notes[m] for m in plan.modalities if m in notes)
     if note and plan.blocks and plan.verdict != "red":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -14,12 +15,12 @@ from backend.models import Adaptation
 from tests.factories import activate, bearer, enrol, in_app
 
 
-def walker(client, physio, band=1, locked=None):
+def walker(client, physio, band=1, locked=None, start=2):
     item = {
         "modality": "walking_aerobic",
         "min_level": 1,
         "max_level": 6,
-        "start_level": 2,
+        "start_level": start,
         "sessions_per_week": 6,
     }
     if locked:
@@ -156,3 +157,68 @@ def test_a_locked_level_never_moves(client, physio):
         day(client, patient)
     assert level_today(client, patient) == 2
     assert {a.applied_level for a in adaptations(patient["id"])} == {2}
+
+
+def test_candidate_doses_are_the_levels_own_not_the_last_days(client, physio):
+    # The coach used to scale the *last* session's planned load to every candidate level, so
+    # after an amber day (a lighter session, seated swaps) walking looked several times
+    # lighter than its ladder, and the model judged step-ups on doses nobody would be served.
+    def loads_after(symptoms):
+        patient = walker(client, physio)
+        client.post(
+            "/api/v1/me/check-ins",
+            json={"fatigue": 2, "pain": 1, "symptoms": symptoms},
+            headers=patient["headers"],
+        )
+        day(client, patient)  # today's session (amber: lighter), logged
+        return adaptations(patient["id"])[-1].inputs["planned_load"]
+
+    after_green, after_amber = loads_after([]), loads_after(["nausea"])
+    assert after_amber == after_green
+    assert after_green["1"] < after_green["2"] < after_green["3"]
+    served = client.get("/api/v1/me/sessions/today", headers=walker(client, physio)["headers"])
+    assert after_green["2"] == pytest.approx(served.get_json()["planned_load"], rel=0.35)
+
+
+class SteepDoseModel:
+    """P(flare) rising steeply with the planned load: even level 1 is too much for this patient."""
+
+    def predict_proba(self, X):
+        p = np.clip(0.05 + X["planned_load"].to_numpy() / 150, 0, 1)
+        return np.column_stack([1 - p, p])
+
+
+def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(
+    client, physio, monkeypatch
+):
+    # The design's "if none: the lowest candidate and a lighter session", end to end: the
+    # coach records it, today's session is served shorter at the same level, and says why.
+    from backend.services import training
+
+    patient = walker(client, physio, start=1)
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    usual = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
+    monkeypatch.setattr(training, "active_model", lambda: (SteepDoseModel(), {}, "steep"))
+    monkeypatch.setitem(client.application.config, "ADAPTATION_POLICY", "model")
+    # a later check-in the same morning decides again and re-plans the day
+    clock._clock.advance(minutes=5)
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    decision = adaptations(patient["id"])[-1]
+    assert decision.lighter and "model_lighter_session" in decision.reason_codes
+    assert decision.inputs["lighter"]["p_tolerated"] > decision.candidates[0]["p_tolerated"]
+    eased = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
+    assert eased["levels"] == usual["levels"] == {"walking_aerobic": 1}
+    assert eased["planned_load"] < 0.8 * usual["planned_load"]
+    assert "shorter walking session" in eased["explanation"]
+    # a lock fixes the dose: no lighter session, whatever the model says
+    locked = {"modality": "walking_aerobic", "min_level": 1, "max_level": 6, "locked_level": 1}
+    changed = client.put(
+        f"/api/v1/patients/{patient['id']}/prescription",
+        json={"modalities": [{**locked, "sessions_per_week": 6}]},
+        headers=bearer(physio),
+    )
+    assert changed.status_code == 200, changed.get_json()
+    clock._clock.advance(minutes=5)
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    again = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
+    assert again["planned_load"] == usual["planned_load"]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backend.domain.planner import WeekEntry, plan_session
+from backend.domain.planner import WeekEntry, plan_session, session_ladders
 from backend.domain.records import (
     Catalog,
     DailySession,
@@ -586,3 +586,32 @@ def test_week_order_does_not_change_the_session() -> None:
         WeekEntry(MONDAY + timedelta(days=1), ("resistance_band",), completed=True),
     ]
     assert plan(week=week) == plan(week=list(reversed(week)))
+
+
+def test_session_ladders_are_the_sessions_a_patient_would_be_served() -> None:
+    # The coach scores a candidate level at this dose: the patient's own green-day session.
+    walk = session_ladders(CATALOG, PROFILE, ("walking_aerobic",))["walking_aerobic"]
+    every_day = rx(ModalityRange("walking_aerobic", 1, 4, sessions_per_week=7))
+    served = plan(prescription=every_day, levels={"walking_aerobic": 2})
+    minutes, load, target = walk[2]
+    assert load == pytest.approx(served.planned_load)
+    assert minutes == pytest.approx(sum(b.dose.minutes or 0 for b in served.blocks))
+    assert target == pytest.approx(sum(b.dose.target_rpe for b in mains(served)) / 3)
+    loads = [walk[level][1] for level in sorted(walk)]
+    assert loads == sorted(loads) and loads[0] < loads[3]
+    assert session_ladders(CATALOG, replace(PROFILE, pool_access=False), ("aquatic",)) == {}
+
+
+def test_a_lighter_session_shortens_that_modalitys_main_work_at_the_same_level() -> None:
+    usual = plan(prescription=rx(WALK, BALANCE), levels=LEVELS)
+    eased = plan(prescription=rx(WALK, BALANCE), levels=LEVELS, lighter=frozenset({"balance"}))
+    assert [b.exercise_id for b in eased.blocks] == [b.exercise_id for b in usual.blocks]
+    for before, after in zip(usual.blocks, eased.blocks, strict=True):
+        assert after.level == before.level
+        if before.part == "main" and before.modality == "balance":
+            # domain §9's amber cut (30-50 %), to the half minute
+            assert 0 < after.dose.nominal_load <= 0.65 * before.dose.nominal_load
+        else:
+            assert after.dose == before.dose
+    amber = plan(verdict=FATIGUE_AMBER, levels=LEVELS)
+    assert plan(verdict=FATIGUE_AMBER, levels=LEVELS, lighter=frozenset({"walking_aerobic"})) == amber
