@@ -113,6 +113,7 @@ class _Tally:
     check_ins: int = 0
     verdicts: Counter = field(default_factory=Counter)
     requests: int = 0
+    models: list[str] = field(default_factory=list)  # versions promoted by nightly retraining
 
 
 # ---------- the cohort ----------
@@ -280,6 +281,18 @@ def _session(api: _Api, tick, p: _Patient, day: int, row: dict, seed: int, tally
     )
 
 
+def _retrain(app, tick, tally: _Tally) -> None:
+    """The scheduler's nightly job, an hour after the review: retrain on the cohort's own logs
+    and promote only if not worse (``training.retrain_nightly``, exactly as production)."""
+    from backend.services import training
+
+    tick.advance(hours=1)
+    with app.app_context():
+        result = training.retrain_nightly(tick.now())
+    if result.get("promoted"):
+        tally.models.append(result["version"])
+
+
 def _review(api: _Api, tick, headers: dict, at: datetime, tally: _Tally) -> None:
     """The virtual physio approves every pending proposal, oldest first, one second apart."""
     tick.set(at)
@@ -361,8 +374,13 @@ def run_simulation(
     seed: int,
     database_url: str | None = None,
     model_dir: Path | None = None,
+    retrain: bool | None = None,
 ) -> dict:
-    """Run a virtual cohort through the real API for `weeks` weeks under a policy; the measures."""
+    """Run a virtual cohort through the real API for `weeks` weeks under a policy; the measures.
+
+    ``retrain`` (default: on for the model and auto policies, which use a model) runs the
+    nightly retraining after each evening's review, as the scheduler does in production.
+    """
     from backend import create_app
     from backend.extensions import db
 
@@ -370,6 +388,8 @@ def run_simulation(
         raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
     if patients < 1 or weeks < 1:
         raise ValueError("patients and weeks must be at least 1")
+    if retrain is None:
+        retrain = policy in ("model", "auto")
     started = time.perf_counter()
     days = weeks * 7
     cohort = [_profile(i, seed, days) for i in range(patients)]
@@ -400,6 +420,8 @@ def run_simulation(
                     latest = max(latest, tick.now())
                 if day < days:
                     _review(api, tick, physio, latest + timedelta(hours=1), tally)
+                    if retrain:
+                        _retrain(app, tick, tally)
             final_levels = []
             for p in cohort:
                 me = api.call("GET", "/api/v1/me", 200, headers=p.headers)
@@ -416,6 +438,8 @@ def run_simulation(
         "weeks": weeks,
         "start": START.isoformat(),
         "model_version": version,
+        "retrained": retrain,
+        "models_promoted": tally.models,
         **measures,
         "served_sessions": tally.served,
         "logged_sessions": tally.logged,
@@ -510,7 +534,9 @@ def format_result(result: dict) -> str:
         f"  proposals sent to review:       {result['proposals_to_review']}",
         f"  check-ins: {result['check_ins']} ({verdicts}); "
         f"mean level at the end: {result['final_level_mean']}",
-        f"  model: {result['model_version'] or 'none'}; {result['requests']} API requests "
+        f"  model: {result['model_version'] or 'none'}"
+        + (f", then {len(result['models_promoted'])} retrained" if result.get("retrained") else "")
+        + f"; {result['requests']} API requests "
         f"in {result['elapsed_seconds']:.1f} s (setup {result['setup_seconds']:.1f} s)",
     ]
     return "\n".join(lines)

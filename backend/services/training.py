@@ -12,12 +12,16 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import select, update
 
+from backend.domain.planner import session_ladders
+from backend.domain.vocabulary import MAX_LEVEL, MIN_LEVEL
 from backend.extensions import db
 from backend.models import ModelVersion
+from backend.services import content
 from ml import policy as ml_policy
 from ml.dataio import borg_to_cr10, parse_logs, typed_logs
 from ml.evaluate import forward_split, metrics
 from ml.features import FEATURES, build_features, training_rows
+from ml.physiology import simulate_logs
 from ml.pipeline import KINDS, fit, make_pipeline, p_flare
 from ml.registry import ModelRefused, load_model, read_metadata, save_model
 from ml.train import data_hash, reference_values, should_promote
@@ -131,10 +135,19 @@ def _holdout(
 
 
 def train_and_maybe_promote(
-    logs: pd.DataFrame, *, source: str, now: datetime, note: str | None = None
+    logs: pd.DataFrame,
+    *,
+    source: str,
+    now: datetime,
+    note: str | None = None,
+    prior: pd.DataFrame | None = None,
 ) -> dict:
     """Train a candidate and promote it only if it is not worse than the active model on the
-    same evaluation, on data neither has seen. Any failure leaves the active model untouched."""
+    same evaluation, on data neither has seen. Any failure leaves the active model untouched.
+
+    ``prior``: logs that only ever *add* to the training rows (never to the evaluation, the
+    data checks or ``trained_until``): the simulated population, see ``population_prior``.
+    """
     rows = training_rows(build_features(logs))
     if len(rows) < MIN_TRAINING_ROWS or rows["label"].nunique() < 2:
         return {"promoted": False, "reason": f"too little data ({len(rows)} labelled sessions)"}
@@ -152,12 +165,12 @@ def train_and_maybe_promote(
         }
     if test_part["label"].nunique() < 2 or train_part["label"].nunique() < 2:
         return {"promoted": False, "reason": "the evaluation sessions have only one outcome"}
+    prior_rows = training_rows(build_features(prior)) if prior is not None else rows.iloc[:0]
+    learn = pd.concat([train_part, prior_rows])
     scored = {}
     for kind in KINDS:
         candidate = fit(
-            make_pipeline(kind, n_rows=len(train_part)),
-            train_part[list(FEATURES)],
-            train_part["label"],
+            make_pipeline(kind, n_rows=len(learn)), learn[list(FEATURES)], learn["label"]
         )
         scored[kind] = metrics(test_part["label"], p_flare(candidate, test_part[list(FEATURES)]))
     kind = max(scored, key=lambda k: (round(scored[k]["auroc"], 4), -scored[k]["brier"]))
@@ -180,7 +193,12 @@ def train_and_maybe_promote(
             "promoted": False,
             "reason": "the candidate is worse than the active model",
         }
-    final = fit(make_pipeline(kind, n_rows=len(rows)), rows[list(FEATURES)], rows["label"])
+    everything = pd.concat([rows, prior_rows])
+    final = fit(
+        make_pipeline(kind, n_rows=len(everything)),
+        everything[list(FEATURES)],
+        everything["label"],
+    )
     version = f"{now:%Y%m%dT%H%M%S}-{source}"
     save_model(
         final,
@@ -192,7 +210,8 @@ def train_and_maybe_promote(
         extra={
             "kind": kind,
             "source": source,
-            "n_train": int(len(rows)),
+            "n_train": int(len(everything)),
+            "n_prior": int(len(prior_rows)),
             "reference_values": reference_values(rows),
         },
     )
@@ -220,17 +239,45 @@ def train_and_maybe_promote(
     return {**result, "promoted": True, "version": version}
 
 
+_PRIORS: dict[tuple, pd.DataFrame] = {}
+
+
+def population_prior(patients: int = 300, days: int = 84, seed: int = 2026) -> pd.DataFrame:
+    """Simulated logs of a virtual population at the library's doses (``simulate_logs``).
+
+    The day-one model learns from them alone. Nightly retraining keeps them beside the
+    clinic's own logs: a coach never randomises doses, so its logs confound the dose with the
+    days it chose to progress on, while the simulated cohort's varied doses still show what a
+    dose does (docs/architecture.md, item 21). Deterministic: kept per content version.
+    """
+    catalog = content.current().catalog
+    key = (catalog.version, patients, days, seed)
+    if key not in _PRIORS:
+        _PRIORS.clear()
+        _PRIORS[key] = _simulated_population(catalog, patients, days, seed)
+    return _PRIORS[key]
+
+
+def _simulated_population(catalog, patients: int, days: int, seed: int) -> pd.DataFrame:
+    every_level = range(MIN_LEVEL, MAX_LEVEL + 1)
+    ladders = {
+        modality: [ladder[level] for level in every_level]
+        for modality, ladder in session_ladders(catalog).items()
+        if all(level in ladder for level in every_level)
+    }
+    return simulate_logs(patients, days, seed, ladders=ladders)
+
+
 def bootstrap_population_model(
     now: datetime, patients: int = 300, days: int = 84, seed: int = 2026
 ) -> dict:
-    """A fresh install's day-one model, trained on simulated logs (replaced once real logs exist);
-    also when the active model's file can no longer be loaded (e.g. after a feature change)."""
+    """A fresh install's day-one model, trained on simulated logs at the library's doses
+    (replaced once real logs exist); also when the active model's file can no longer be
+    loaded (e.g. after a feature change)."""
     if active_model() is not None:
         return {"promoted": False, "reason": "a model is already active"}
-    from ml.physiology import simulate_logs
-
     return train_and_maybe_promote(
-        simulate_logs(patients, days, seed),
+        population_prior(patients, days, seed),
         source="simulated",
         now=now,
         note="population model from simulated logs",
@@ -292,7 +339,9 @@ _RECORD_COLUMNS = (
 def retrain_nightly(now: datetime) -> dict:
     """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse."""
     logs = database_logs(now)
-    result = train_and_maybe_promote(logs, source="database", now=now, note="nightly retraining")
+    result = train_and_maybe_promote(
+        logs, source="database", now=now, note="nightly retraining", prior=population_prior()
+    )
     log.info(
         "nightly retraining: %s",
         {k: v for k, v in result.items() if k in ("promoted", "reason", "version", "rows")},

@@ -155,6 +155,36 @@ def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
     assert result["promoted"] and training.active_row().version == result["version"]
 
 
+def test_a_prior_adds_to_the_training_rows_but_never_to_the_evaluation(ctx):
+    # Nightly retraining keeps the simulated population beside the clinic's logs (its varied
+    # doses show what a dose does); it must not be scored, nor move trained_until.
+    from ml.registry import read_metadata
+
+    clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
+    prior = simulate_logs(30, 70, seed=13)  # dated 2024
+    result = training.train_and_maybe_promote(
+        clinic, source="database", now=clock.now(), prior=prior
+    )
+    assert result["promoted"], result
+    clinic_sessions = int(training.training_rows(training.build_features(clinic)).shape[0])
+    assert result["rows"] == clinic_sessions
+    assert training.active_row().trained_until == clinic["date"].max().date()
+    meta = read_metadata(training.model_dir(), result["version"])
+    assert meta["n_prior"] > 0 and meta["n_train"] == clinic_sessions + meta["n_prior"]
+
+
+def test_nightly_retraining_learns_beside_the_simulated_population(ctx, monkeypatch):
+    seen = {}
+
+    def spy(logs, **kwargs):
+        seen.update(kwargs)
+        return {"promoted": False, "reason": "spied"}
+
+    monkeypatch.setattr(training, "train_and_maybe_promote", spy)
+    training.retrain_nightly(clock.now())
+    assert seen["source"] == "database" and len(seen["prior"]) > 1000
+
+
 def test_training_that_fails_leaves_the_active_model_untouched(
     ctx, cohort, later_cohort, monkeypatch
 ):
