@@ -16,7 +16,10 @@ in-process test client:
    ``GET /adaptations?status=pending`` and **approves every proposal** (oldest first, one
    second apart so the order is deterministic). Approving everything measures the review
    *workload* each policy creates, not a physio's judgement; it is the most permissive
-   reviewer, so a policy's flares are not hidden by a cautious human.
+   reviewer, so a policy's flares are not hidden by a cautious human;
+5. **night** (an hour later, model and auto policies): the scheduler's nightly retraining
+   (``training.retrain_nightly``), which replaces the day-one model only when a candidate
+   trained on the cohort's own logs is not worse on sessions neither has seen.
 
 The physiology stays here (``ml.physiology.VirtualPatient``): the service only ever sees what
 a real patient would tell the app. Mapping of the served dose to the virtual patient (fixed,

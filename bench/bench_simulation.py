@@ -1,7 +1,8 @@
 """Compare the coach's policies on virtual patients run through the real service.
 
 Each (policy, seed) is one ``backend.simulator.run_simulation``: its own app and SQLite file,
-the cohort enrolled and driven day by day through the API with the moved clock. Runs go to
+the cohort enrolled and driven day by day through the API with the moved clock (the model
+policy retrained every night, as the scheduler does in production). Runs go to
 ``--jobs`` worker processes. Prints every run, then per policy the mean ± sd over seeds of:
 tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions, missed sessions,
 proposals sent to review; then whether "model reaches more tolerated load in weeks 10-12 than

@@ -42,6 +42,9 @@ class AdaptationSchema(ma.Schema):
     explanation = ma.fields.String()
     status = ma.fields.String()
     applied_level = ma.fields.Integer(allow_none=True)
+    lighter = ma.fields.Boolean(
+        metadata={"description": "the session at that level is served shorter (main work cut)"}
+    )
     decided_by = ma.fields.String(allow_none=True)
     decided_at = ma.fields.DateTime(allow_none=True)
     note = ma.fields.String(allow_none=True)

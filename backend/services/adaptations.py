@@ -35,6 +35,7 @@ def to_dict(a: Adaptation, patient_name: str | None = None) -> dict:
         "explanation": a.explanation,
         "status": a.status,
         "applied_level": a.applied_level,
+        "lighter": a.lighter,
         "decided_by": a.decided_by,
         "decided_at": a.decided_at,
         "note": a.note,

@@ -77,3 +77,12 @@ def test_the_result_prints_for_the_cli(runs):
 def test_an_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="unknown policy"):
         run_simulation(patients=1, weeks=1, policy="reckless", seed=1)
+
+
+def test_the_model_policy_runs_with_the_nightly_retraining():
+    # Through the real API with the day-one model, retraining every night as the scheduler
+    # does (two weeks of three patients is too little data to replace the day-one model).
+    r = run_simulation(patients=3, weeks=2, policy="model", seed=5)
+    assert r["model_version"].endswith("-simulated") and r["retrained"] is True
+    assert r["models_promoted"] == [] and r["logged_sessions"] > 0
+    assert "retrained" in format_result(r)

@@ -210,6 +210,11 @@ def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(
     assert eased["levels"] == usual["levels"] == {"walking_aerobic": 1}
     assert eased["planned_load"] < 0.8 * usual["planned_load"]
     assert "shorter walking session" in eased["explanation"]
+    listed = client.get(
+        f"/api/v1/adaptations?status=auto_applied&patient_id={patient['id']}",
+        headers=bearer(physio),
+    ).get_json()
+    assert [a["lighter"] for a in listed if "model_lighter_session" in a["reason_codes"]] == [True]
     # a lock fixes the dose: no lighter session, whatever the model says
     locked = {"modality": "walking_aerobic", "min_level": 1, "max_level": 6, "locked_level": 1}
     changed = client.put(
