@@ -58,8 +58,9 @@ def load(overrides: dict | None = None) -> dict:
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # The coach (TOLERANCE_MODEL.md "Policy", docs/architecture.md): which policy decides;
-        # the P(tolerated) that makes a level acceptable; under it, the floor and the flare
-        # risk a level may add to the safest candidate's.
+        # the P(tolerated) at which a step up is always acceptable; under it, the floor for a
+        # step up, the flare risk a step up may add, and the flare risk the current level may
+        # add to the one below before it steps down (docs/architecture.md, item 19).
         "ADAPTATION_POLICY": _env("ADAPTATION_POLICY", "auto"),
         "ADAPTATION_THETA": float(_env("ADAPTATION_THETA", "0.8")),
         "ADAPTATION_THETA_FLOOR": float(_env("ADAPTATION_THETA_FLOOR", "0.6")),

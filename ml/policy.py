@@ -105,8 +105,8 @@ class DecisionInput:
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    theta: float = 0.8  # P(tolerated) that always makes a candidate acceptable
-    theta_floor: float = 0.6  # ... and below which no candidate is acceptable
+    theta: float = 0.8  # P(tolerated) at which a step up is always acceptable
+    theta_floor: float = 0.6  # ... and below which the model never steps up
     max_excess_risk: float = 0.05  # between the two: flare risk a step up may add
     # ... and that the current level may add to the one below before it steps down: a step
     # down costs at least a week to undo (+1 a week), so it waits for a clear dose effect.

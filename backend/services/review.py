@@ -307,9 +307,11 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
     pending = [a for a in timeline if a["status"] == "pending"]
     _decorate(pending, {patient.id} if open_alerts else set(), clock.now())
     audit.record(actor, "patient.read", patient.id, "dashboard")
+    in_force = levels.levels_in_force(patient)
     return {
         "patient": patients.to_dict(patient),
-        "levels": levels.current_levels(patient),
+        "levels": in_force.levels,
+        "lighter": sorted(in_force.lighter),  # modalities the coach serves lighter for now
         "open_alerts": open_alerts,
         "past_alerts": _alert_rows(actor.clinic_id, "acknowledged", patient.id, 10),
         "pending": pending,

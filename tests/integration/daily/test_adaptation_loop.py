@@ -188,13 +188,16 @@ class SteepDoseModel:
         return np.column_stack([1 - p, p])
 
 
-def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(
-    client, physio, monkeypatch
-):
+def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(client, monkeypatch):
     # The design's "if none: the lowest candidate and a lighter session", end to end: the
-    # coach records it, today's session is served shorter at the same level, and says why.
+    # coach records it, today's session is served shorter at the same level, says why, and
+    # the physio sees it in the API and on the patient page.
     from backend.services import training
+    from tests.factories import clinic_with_staff, login
+    from tests.integration.review.pages import sign_in
 
+    staff = clinic_with_staff()
+    physio = login(client, staff["physio"])
     patient = walker(client, physio, start=1)
     client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
     usual = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
@@ -215,6 +218,9 @@ def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(
         headers=bearer(physio),
     ).get_json()
     assert [a["lighter"] for a in listed if "model_lighter_session" in a["reason_codes"]] == [True]
+    sign_in(client, staff["physio"])
+    page = client.get(f"/dashboard/patients/{patient['id']}").get_data(as_text=True)
+    assert "Walking aerobic L1 (shorter sessions for now)" in page
     # a lock fixes the dose: no lighter session, whatever the model says
     locked = {"modality": "walking_aerobic", "min_level": 1, "max_level": 6, "locked_level": 1}
     changed = client.put(
