@@ -144,14 +144,24 @@ def ml_evaluate(logs_path, train_path, as_json, plot_path):
 @click.option(
     "--source", default=None, help="label recorded with the model (default: csv or database)"
 )
-def ml_train(logs_path, source):
+@click.option(
+    "--prior/--no-prior",
+    default=True,
+    show_default=True,
+    help="also learn from the simulated population, as the nightly job does "
+    "(never scored; docs/architecture.md, item 22)",
+)
+def ml_train(logs_path, source, prior):
     """Train a candidate; it goes live only if it is not worse than the active model."""
     from backend.services import training
     from ml.dataio import read_logs
 
     logs = read_logs(logs_path) if logs_path else training.database_logs(_now())
     result = training.train_and_maybe_promote(
-        logs, source=source or ("csv" if logs_path else "database"), now=_now()
+        logs,
+        source=source or ("csv" if logs_path else "database"),
+        now=_now(),
+        prior=training.population_prior() if prior else None,
     )
     click.echo(json.dumps(result, default=str, indent=2))
 

@@ -185,6 +185,27 @@ def test_nightly_retraining_learns_beside_the_simulated_population(ctx, monkeypa
     assert seen["source"] == "database" and len(seen["prior"]) > 1000
 
 
+@pytest.mark.parametrize("flag, learns_from_prior", [(None, True), ("--no-prior", False)])
+def test_ml_train_learns_beside_the_population_unless_told_not_to(
+    ctx, cohort, tmp_path, flag, learns_from_prior
+):
+    import json
+
+    from ml.dataio import write_logs
+    from ml.registry import read_metadata
+
+    path = tmp_path / "clinic.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        write_logs(cohort, out)
+    args = ["ml", "train", "--logs", str(path)] + ([flag] if flag else [])
+    run = ctx.test_cli_runner().invoke(args=args)
+    assert run.exit_code == 0, run.output
+    result = json.loads(run.output)
+    assert result["promoted"], result
+    meta = read_metadata(training.model_dir(), result["version"])
+    assert (meta["n_prior"] > 0) is learns_from_prior
+
+
 def test_training_that_fails_leaves_the_active_model_untouched(
     ctx, cohort, later_cohort, monkeypatch
 ):
