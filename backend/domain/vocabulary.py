@@ -28,6 +28,13 @@ LOAD_TAGS = (
     "immersion",
     "balance_challenge",
     "breath_holding_risk",  # Valsalva / raised intra-abdominal pressure
+    "brisk_pace",  # brisk walking, fast stepping (no brisk walking at high fall risk, §10)
+    "floor_transfer",  # getting down to or up from the floor (falls, low platelets, brain)
+    "overhead_reach",  # arms raised above shoulder height (humerus restrictions)
+    "hands_behind_head",  # hands behind the head or neck (cervical lesions)
+    "arm_weight_bearing",  # pushing up or leaning through the arms (humerus, PICC, lines)
+    "skin_friction",  # a band, noodle or grip rubbing or pressing on the skin (skin lesions)
+    "end_range_stretch",  # a stretch held at the end of range (skin lesions: low-stretch)
 )
 
 POSITIONS = ("standing", "seated", "lying", "in_water")
