@@ -51,8 +51,11 @@ def list_alerts(args):
 @blp.arguments(AcknowledgeSchema)
 @blp.response(200, AlertSchema)
 def acknowledge(body, alert_id):
-    """Acknowledge an open red flag with a note of what was done (audited)."""
-    return review.acknowledge(current_actor(), alert_id, body["note"])
+    """Acknowledge a red flag with a note and a decision on the patient's sessions (audited).
+
+    Sessions stay held until then; `pause` keeps them held, and a paused alert can be
+    decided again (resume or resume_lighter) later."""
+    return review.acknowledge(current_actor(), alert_id, body["note"], body["decision"])
 
 
 @blp.route("/patients/<patient_id>/trends", methods=["GET"])

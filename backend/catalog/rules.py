@@ -19,8 +19,8 @@ from backend.domain.safety import (
     Advice,
     Effects,
     FractureRiskRule,
+    Gate,
     InfusionWindow,
-    LabBand,
     LabFloor,
     LesionModule,
     MultipleRegionsRule,
@@ -33,22 +33,27 @@ from backend.domain.safety import (
     SessionRpeRule,
     SiteRule,
     SurgeryRule,
+    SymptomAtSiteRule,
     TemperatureRule,
 )
 from backend.domain.vocabulary import (
     BONE_SITES,
+    CLEARANCES,
     LABS,
     LESION_SITES,
     LOAD_TAGS,
     MODALITIES,
     PRECAUTIONS,
     VERDICTS,
+    VITALS,
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "safety" / "rules.yaml"
 ANY_BONE = "any_bone"  # shorthand in `sites` for every vocabulary.BONE_SITES code
 EMERGENCY_TIER = "emergency"
 SCORES = ("fatigue", "pain")
+COMPARISON_KEYS = ("below", "at_or_below", "above", "at_or_above")
+PER_LESION_CLEARANCES = ("resistance",)
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -100,7 +105,14 @@ class _Described(_Strict):
 
     code = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
     source = _text()
+    # The exact sentence(s) of the source the rule encodes, so a reader can check it.
+    quote = _text()
     message = _text()
+    holds_until_cleared = _flag()
+    unless_cleared = fields.String(
+        load_default=None,
+        validate=validate.OneOf(CLEARANCES, error="unknown clearance {input!r}"),
+    )
     exclude_tags = _codes_of(LOAD_TAGS, "load tag")
     exclude_modalities = _codes_of(MODALITIES, "modality")
     max_target_rpe = StrictFloat(validate=validate.Range(0, 10), load_default=None)
@@ -115,10 +127,21 @@ class _RuleSchema(_Described):
     severity = fields.String(required=True, validate=validate.OneOf(VERDICTS))
 
 
-class _LabBandSchema(_RuleSchema):
-    lab = fields.String(required=True, validate=validate.OneOf(LABS, error="unknown lab {input!r}"))
+class _GateSchema(_RuleSchema):
     below = StrictFloat(load_default=None)
     at_or_below = StrictFloat(load_default=None)
+    above = StrictFloat(load_default=None)
+    at_or_above = StrictFloat(load_default=None)
+
+
+class _LabBandSchema(_GateSchema):
+    lab = fields.String(required=True, validate=validate.OneOf(LABS, error="unknown lab {input!r}"))
+
+
+class _VitalGateSchema(_GateSchema):
+    vital = fields.String(
+        required=True, validate=validate.OneOf(VITALS, error="unknown vital sign {input!r}")
+    )
 
 
 class _FeverSchema(_RuleSchema):
@@ -129,6 +152,7 @@ class _LabGatesSchema(_Strict):
     bands = fields.List(fields.Nested(_LabBandSchema), required=True)
     out_of_date = fields.Nested(_RuleSchema, required=True)
     fever = fields.Nested(_FeverSchema, required=True)
+    vitals = fields.List(fields.Nested(_VitalGateSchema), required=True)
 
 
 class _SituationSchema(_RuleSchema):
@@ -142,15 +166,23 @@ class _SurgerySchema(_RuleSchema):
     within_days = _strict_int(required=True, validate=validate.Range(min=0))
 
 
-class _SiteRuleSchema(_RuleSchema):
-    sites = fields.List(
+def _sites() -> fields.List:
+    return fields.List(
         _code_of((*LESION_SITES, ANY_BONE), "lesion site"),
         required=True,
         validate=validate.Length(min=1),
     )
 
 
-class _LesionModuleSchema(_SiteRuleSchema):
+class _SiteRuleSchema(_RuleSchema):
+    sites = _sites()
+    per_lesion_clearance = fields.String(
+        load_default=None, validate=validate.OneOf(PER_LESION_CLEARANCES)
+    )
+
+
+class _LesionModuleSchema(_RuleSchema):
+    sites = _sites()
     lifted_by_walking_setting = _codes_of(LOAD_TAGS, "load tag")
 
 
@@ -179,13 +211,25 @@ class _RedFlagSchema(_Described):
     tier = fields.String(required=True)
 
 
+class _SymptomAtSiteSchema(_RuleSchema):
+    symptoms = fields.List(
+        fields.String(validate=validate.Regexp(CODE_PATTERN)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    sites = _sites()
+
+
 class _RedFlagsSchema(_Strict):
     tiers = fields.Dict(
         keys=fields.String(validate=validate.Regexp(CODE_PATTERN)),
         values=fields.String(validate=validate.OneOf(VERDICTS)),
         required=True,
     )
+    # §5 "Block sessions until the physio clears the patient": these tiers hold sessions.
+    holding_tiers = fields.List(fields.String(), required=True)
     symptoms = fields.List(fields.Nested(_RedFlagSchema), required=True)
+    at_lesion_sites = fields.List(fields.Nested(_SymptomAtSiteSchema), required=True)
 
 
 class _ScoreSchema(_RuleSchema):
@@ -193,6 +237,9 @@ class _ScoreSchema(_RuleSchema):
     at_or_above = StrictFloat(validate=validate.Range(0, 10), load_default=None)
     below = StrictFloat(validate=validate.Range(0, 10), load_default=None)
     rise_from_baseline = StrictFloat(
+        validate=validate.Range(min=0, min_inclusive=False), load_default=None
+    )
+    rise_from_pre_session = StrictFloat(
         validate=validate.Range(min=0, min_inclusive=False), load_default=None
     )
 
@@ -205,6 +252,16 @@ class _CheckInSchema(_Strict):
     scores = fields.List(fields.Nested(_ScoreSchema), required=True)
     pain_at_lesion = fields.Nested(_RuleSchema, required=True)
     session_rpe = fields.Nested(_SessionRpeSchema, required=True)
+    missing = fields.Nested(_RuleSchema, required=True)
+
+
+class _ResumeLighterSchema(_RuleSchema):
+    days = _strict_int(required=True, validate=validate.Range(min=1))
+
+
+class _CareTeamSchema(_Strict):
+    hold = fields.Nested(_RuleSchema, required=True)
+    resume_lighter = fields.Nested(_ResumeLighterSchema, required=True)
 
 
 class _LabFloorSchema(_Strict):
@@ -251,6 +308,7 @@ class RulesFileSchema(_Strict):
     lesion_modules = fields.Nested(_LesionModulesSchema, required=True)
     red_flags = fields.Nested(_RedFlagsSchema, required=True)
     check_in = fields.Nested(_CheckInSchema, required=True)
+    care_team = fields.Nested(_CareTeamSchema, required=True)
     calendar = fields.Nested(_CalendarSchema, required=True)
 
 
@@ -299,9 +357,15 @@ def _cross_check(data: dict[str, Any]) -> list[str]:
             )
         seen.setdefault(rule["code"], where)
 
-    for i, band in enumerate(data["lab_gates"]["bands"]):
-        if (band["below"] is None) == (band["at_or_below"] is None):
-            problems.append(f"lab_gates.bands.{i}: give exactly one of below / at_or_below")
+    gates = [("bands", g) for g in data["lab_gates"]["bands"]]
+    gates += [("vitals", g) for g in data["lab_gates"]["vitals"]]
+    counters: dict[str, int] = {}
+    for group, gate in gates:
+        i = counters[group] = counters.get(group, -1) + 1
+        if sum(gate[k] is not None for k in COMPARISON_KEYS) != 1:
+            problems.append(
+                f"lab_gates.{group}.{i}: give exactly one of {' / '.join(COMPARISON_KEYS)}"
+            )
 
     module_of: dict[str, str] = {}
     for i, module in enumerate(data["lesion_modules"]["modules"]):
@@ -329,10 +393,18 @@ def _cross_check(data: dict[str, Any]) -> list[str]:
         if flag["symptom"] in symptoms:
             problems.append(f"red_flags.symptoms.{i}.symptom: duplicate {flag['symptom']!r}")
         symptoms.add(flag["symptom"])
+    for tier in data["red_flags"]["holding_tiers"]:
+        if tier not in tiers:
+            problems.append(f"red_flags.holding_tiers: unknown tier {tier!r}")
 
     for i, score in enumerate(data["check_in"]["scores"]):
-        if score["at_or_above"] is None and score["rise_from_baseline"] is None:
-            problems.append(f"check_in.scores.{i}: give at_or_above and/or rise_from_baseline")
+        if all(
+            score[k] is None for k in ("at_or_above", "rise_from_baseline", "rise_from_pre_session")
+        ):
+            problems.append(
+                f"check_in.scores.{i}: give at_or_above, rise_from_baseline "
+                "and/or rise_from_pre_session"
+            )
         low, high = score["at_or_above"], score["below"]
         if low is not None and high is not None and high <= low:
             problems.append(f"check_in.scores.{i}: below must be greater than at_or_above")
@@ -350,6 +422,7 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         *((f"lab_gates.bands.{i}", r) for i, r in enumerate(labs["bands"])),
         ("lab_gates.out_of_date", labs["out_of_date"]),
         ("lab_gates.fever", labs["fever"]),
+        *((f"lab_gates.vitals.{i}", r) for i, r in enumerate(labs["vitals"])),
         *((f"situations.{i}", r) for i, r in enumerate(data["situations"])),
         ("recent_surgery", data["recent_surgery"]),
         *((f"lesion_sites.{i}", r) for i, r in enumerate(data["lesion_sites"])),
@@ -357,9 +430,16 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ("lesion_modules.multiple_regions", modules["multiple_regions"]),
         ("lesion_modules.fracture_risk", modules["fracture_risk"]),
         *((f"red_flags.symptoms.{i}", r) for i, r in enumerate(data["red_flags"]["symptoms"])),
+        *(
+            (f"red_flags.at_lesion_sites.{i}", r)
+            for i, r in enumerate(data["red_flags"]["at_lesion_sites"])
+        ),
         *((f"check_in.scores.{i}", r) for i, r in enumerate(check_in["scores"])),
         ("check_in.pain_at_lesion", check_in["pain_at_lesion"]),
         ("check_in.session_rpe", check_in["session_rpe"]),
+        ("check_in.missing", check_in["missing"]),
+        ("care_team.hold", data["care_team"]["hold"]),
+        ("care_team.resume_lighter", data["care_team"]["resume_lighter"]),
         *(
             (f"calendar.infusion_windows.{i}", r)
             for i, r in enumerate(data["calendar"]["infusion_windows"])
@@ -374,14 +454,21 @@ def _expand_sites(sites: list[str]) -> frozenset[str]:
 
 # ---------- building the domain RuleSet ----------
 def _rule(
-    d: dict[str, Any], section: str, severity: str | None = None, emergency: bool = False
+    d: dict[str, Any],
+    section: str,
+    severity: str | None = None,
+    emergency: bool = False,
+    holds: bool = False,
 ) -> Rule:
     return Rule(
         code=d["code"],
         section=section,
         severity=severity or d["severity"],
         source=" ".join(d["source"].split()),
+        quote=" ".join(d["quote"].split()),
         message=" ".join(d["message"].split()),
+        holds_until_cleared=holds or d["holds_until_cleared"],
+        unless_cleared=d["unless_cleared"],
         effects=Effects(
             excluded_tags=frozenset(d["exclude_tags"]),
             excluded_modalities=frozenset(d["exclude_modalities"]),
@@ -392,6 +479,11 @@ def _rule(
         ),
         emergency=emergency,
     )
+
+
+def _gate(d: dict[str, Any], measure: str) -> Gate:
+    comparison = next(k for k in COMPARISON_KEYS if d[k] is not None)
+    return Gate(_rule(d, "4.1"), measure, comparison, d[comparison])
 
 
 def _build(data: dict[str, Any], version: str) -> RuleSet:
@@ -407,17 +499,10 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
         version=version,
         lab_staleness_days=data["settings"]["lab_staleness_days"],
         advice=Advice(**{k: " ".join(v.split()) for k, v in data["advice"].items()}),
-        lab_bands=tuple(
-            LabBand(
-                rule=_rule(b, "4.1"),
-                lab=b["lab"],
-                threshold=b["at_or_below"] if b["below"] is None else b["below"],
-                inclusive=b["below"] is None,
-            )
-            for b in labs["bands"]
-        ),
+        lab_bands=tuple(_gate(b, b["lab"]) for b in labs["bands"]),
         labs_out_of_date=_rule(labs["out_of_date"], "4.1"),
         fever=TemperatureRule(_rule(labs["fever"], "4.1"), labs["fever"]["at_or_above_c"]),
+        vital_gates=tuple(_gate(g, g["vital"]) for g in labs["vitals"]),
         situations=tuple(
             PrecautionRule(_rule(s, "4.2"), s["precaution"]) for s in data["situations"]
         ),
@@ -425,7 +510,8 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
             _rule(data["recent_surgery"], "4.2"), data["recent_surgery"]["within_days"]
         ),
         site_rules=tuple(
-            SiteRule(_rule(s, "4.2/7"), _expand_sites(s["sites"])) for s in data["lesion_sites"]
+            SiteRule(_rule(s, "4.2/7"), _expand_sites(s["sites"]), s["per_lesion_clearance"])
+            for s in data["lesion_sites"]
         ),
         lesion_modules=tuple(
             LesionModule(
@@ -448,15 +534,30 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
         ),
         red_flags=tuple(
             RedFlag(
-                _rule(f, "5", flags["tiers"][f["tier"]], f["tier"] == EMERGENCY_TIER),
+                _rule(
+                    f,
+                    "5",
+                    flags["tiers"][f["tier"]],
+                    f["tier"] == EMERGENCY_TIER,
+                    f["tier"] in flags["holding_tiers"],
+                ),
                 f["symptom"],
                 f["tier"],
             )
             for f in flags["symptoms"]
         ),
+        lesion_symptoms=tuple(
+            SymptomAtSiteRule(_rule(r, "5"), frozenset(r["symptoms"]), _expand_sites(r["sites"]))
+            for r in flags["at_lesion_sites"]
+        ),
         check_in_scores=tuple(
             ScoreRule(
-                _rule(s, "9"), s["score"], s["at_or_above"], s["below"], s["rise_from_baseline"]
+                _rule(s, "9"),
+                s["score"],
+                s["at_or_above"],
+                s["below"],
+                s["rise_from_baseline"],
+                s["rise_from_pre_session"],
             )
             for s in check_in["scores"]
         ),
@@ -465,6 +566,10 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
             _rule(check_in["session_rpe"], "9"),
             check_in["session_rpe"]["over_target_at_or_above"],
         ),
+        check_in_missing=_rule(check_in["missing"], "9"),
+        care_team_hold=_rule(data["care_team"]["hold"], "5"),
+        resume_lighter=_rule(data["care_team"]["resume_lighter"], "5"),
+        resume_lighter_days=data["care_team"]["resume_lighter"]["days"],
         infusion_windows=tuple(
             InfusionWindow(
                 _rule(w, "11"),

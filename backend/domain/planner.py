@@ -34,8 +34,10 @@ MAX_MODALITIES_PER_DAY = 2
 MAINS_PER_MODALITY = {1: 3, 2: 2}
 # Resistance needs a day's recovery between sessions (domain §2.1: non-consecutive days).
 NON_CONSECUTIVE = frozenset({"resistance_band"})
-# Domain §9 amber: "cut volume 30-50%"; 40% is the middle of that range.
+# Domain §9 amber: "cut volume 30-50%"; 40% is the middle of that range, and an amber day
+# never keeps more than 70% of the green day's load (measured on load, minutes x CR-10).
 AMBER_VOLUME_FACTOR = 0.6
+AMBER_MAX_LOAD_FRACTION = 0.7
 MAX_REASONS_SHOWN = 2
 # The rules' supervised_only means the affected work is not done at home: its load tags are
 # already excluded, so the session is served and the patient is told why it is missing.
@@ -161,7 +163,11 @@ def plan_session(
 
 # ---------- the week ----------
 def _week_so_far(on: date, week: Sequence[WeekEntry]) -> _Week:
-    """Completed sessions per modality this ISO week, and what was served yesterday."""
+    """Completed sessions per modality this ISO week, and what was served yesterday.
+
+    Yesterday is read from every entry, whatever its calendar week: resistance on Sunday and
+    again on Monday is two consecutive days (domain §2.1: non-consecutive days).
+    """
     this_week = [e for e in week if e.on < on and e.on.isocalendar()[:2] == on.isocalendar()[:2]]
     done: dict[str, int] = {}
     for entry in this_week:
@@ -171,7 +177,7 @@ def _week_so_far(on: date, week: Sequence[WeekEntry]) -> _Week:
     # Any entry counts for the rest-day rule, completed or not: a partly done band session
     # still loaded the muscles, and the entry does not say how much was done.
     yesterday = on - timedelta(days=1)
-    served = frozenset(m for e in this_week if e.on == yesterday for m in e.modalities)
+    served = frozenset(m for e in week if e.on == yesterday for m in e.modalities)
     return _Week(done=done, yesterday=served)
 
 
@@ -495,16 +501,31 @@ def _lighter_day(
         d.with_dose(_no_heavier_than(d.step.dose, r))
         for d, r in zip(_drafts(kept, swaps, step_down=True, caps=caps), references, strict=True)
     ]
-    # Already at the bottom of the ladders, the step down changed nothing: cut the volume of
-    # the main work (domain §9), and of everything only if the main work carries no load.
+    # Until the day keeps at most 70% of the green day's load (§9: cut 30-50%), cut the
+    # volume of the main work, then of everything if the main work alone cannot.
+    ceiling = AMBER_MAX_LOAD_FRACTION * green_load
     for parts in ({"main"}, {"warm_up", "main", "cool_down"}):
-        if sum(d.load for d in drafts) < green_load:
+        total = sum(d.load for d in drafts)
+        if total <= ceiling:
             break
+        cut = sum(d.load for d in drafts if d.slot.part in parts)
+        keep = total - cut  # the load of the parts left alone
+        if cut <= 0:
+            continue
+        factor = max(0.0, (AMBER_VOLUME_FACTOR * green_load - keep) / cut)
         drafts = [
-            d.with_dose(_lighter_than(d.step.dose, r)) if d.slot.part in parts else d
-            for d, r in zip(drafts, references, strict=True)
+            d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d
+            for d in drafts
         ]
     return drafts
+
+
+def _scaled(dose: Dose, factor: float) -> Dose:
+    """The dose with its minutes cut by `factor`, rounded down (never up) to tenths."""
+    if not dose.minutes or factor >= 1:
+        return dose
+    minutes = math.floor(dose.minutes * factor * 10) / 10
+    return replace(dose, minutes=max(minutes, 0.1))
 
 
 def _eased(drafts: list[_Draft], lighter: frozenset[str]) -> list[_Draft]:

@@ -86,6 +86,7 @@ class Lesion:
     mirels: int | None = None  # long bones, 4-12
     sins: int | None = None  # spine, 0-18
     cleared_by_clinician: bool = False  # a high fracture-risk gate lifted by the team
+    resistance_cleared: bool = False  # the physio cleared resistance work with this lesion
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class PatientProfile:
     bands_owned: tuple[str, ...] = ()
     pool_access: bool = False
     allow_walking_with_pelvic_lesion: bool = False  # physio setting (domain §6 footnote)
+    clearances: frozenset[str] = frozenset()  # vocabulary.CLEARANCES the care team gave
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,21 @@ class CheckIn:
     symptoms: frozenset[str] = frozenset()
     temperature_c: float | None = None
     pain_at_lesion: bool = False  # new or worse pain at a known lesion
+    # Resting vital signs when the patient measured them (vocabulary.VITALS, their units).
+    resting_hr: float | None = None  # beats per minute
+    systolic_bp: float | None = None  # mmHg
+    diastolic_bp: float | None = None  # mmHg
+    spo2: float | None = None  # %
+    glucose: float | None = None  # mmol/L
+
+    def vitals(self) -> dict[str, float | None]:
+        return {
+            "resting_hr": self.resting_hr,
+            "systolic_bp": self.systolic_bp,
+            "diastolic_bp": self.diastolic_bp,
+            "spo2": self.spo2,
+            "glucose": self.glucose,
+        }
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,17 @@ class Baseline:
     fatigue: float | None = None
     pain: float | None = None
     last_session_rpe_over_target: float | None = None  # CR-10 points above target
+    # The pre-session scores of the last session done before today (next-day response, §9).
+    pre_session_fatigue: float | None = None
+    pre_session_pain: float | None = None
+
+
+@dataclass(frozen=True)
+class CareTeamState:
+    """What the care team has decided about earlier red flags (§5: held until cleared)."""
+
+    held_since: date | None = None  # a holding red flag awaits a decision (or "pause")
+    resumed_lighter_on: date | None = None  # the latest decision was "resume lighter"
 
 
 # ---------- safety ----------
@@ -139,6 +167,7 @@ class Reason:
     message: str  # plain language for the patient
     source: str  # where the rule comes from
     severity: str  # green | amber | red
+    quote: str = ""  # the source's own sentence the rule encodes
 
 
 @dataclass(frozen=True)

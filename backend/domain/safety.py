@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from backend.domain.records import (
     Baseline,
+    CareTeamState,
     CheckIn,
     LabResult,
     PatientProfile,
@@ -22,6 +23,7 @@ from backend.domain.records import (
 )
 
 SEVERITY_RANK = {"green": 0, "amber": 1, "red": 2}
+NO_DECISIONS = CareTeamState()
 
 
 # ---------- rule data ----------
@@ -48,19 +50,41 @@ class Rule:
     message: str
     effects: Effects = Effects()
     emergency: bool = False  # red-flag "emergency" tier: emergency advice, alert now
+    quote: str = ""  # the exact sentence(s) of the source this rule encodes
+    holds_until_cleared: bool = False  # red: every session held until a clinician decides
+    unless_cleared: str | None = None  # a vocabulary.CLEARANCES code that lifts the rule
+
+
+COMPARISONS = {
+    "below": lambda value, threshold: value < threshold,
+    "at_or_below": lambda value, threshold: value <= threshold,
+    "above": lambda value, threshold: value > threshold,
+    "at_or_above": lambda value, threshold: value >= threshold,
+}
 
 
 @dataclass(frozen=True)
-class LabBand:
-    """A lab value below (or at/below) `threshold`; the tightest matching band per lab fires."""
+class Gate:
+    """A measured value (a lab, a vital sign) on the wrong side of `threshold`.
+
+    `comparison` is one of COMPARISONS, spelt as the source words it (">20" fit means
+    "at_or_below: 20" fires). Per measure and direction only the tightest matching gate fires.
+    """
 
     rule: Rule
-    lab: str
+    measure: str
+    comparison: str
     threshold: float
-    inclusive: bool  # True: value <= threshold; False: value < threshold
+
+    @property
+    def low(self) -> bool:
+        return self.comparison in ("below", "at_or_below")
 
     def matches(self, value: float) -> bool:
-        return value <= self.threshold if self.inclusive else value < self.threshold
+        return COMPARISONS[self.comparison](value, self.threshold)
+
+
+LabBand = Gate  # a lab gate (§4.1)
 
 
 @dataclass(frozen=True)
@@ -83,9 +107,23 @@ class SurgeryRule:
 
 @dataclass(frozen=True)
 class SiteRule:
-    """Fires when the patient has a lesion at any of `sites` (e.g. Chen 2025 rows)."""
+    """Fires when the patient has a lesion at any of `sites` (e.g. Chen 2025 rows).
+
+    With `per_lesion_clearance` ("resistance"), it fires while any such lesion lacks the
+    physio's clearance for that work (Lesion.resistance_cleared).
+    """
 
     rule: Rule
+    sites: frozenset[str]
+    per_lesion_clearance: str | None = None
+
+
+@dataclass(frozen=True)
+class SymptomAtSiteRule:
+    """A symptom that is a red flag because of where the patient's lesions are (cord compression)."""
+
+    rule: Rule
+    symptoms: frozenset[str]
     sites: frozenset[str]
 
 
@@ -130,6 +168,7 @@ class ScoreRule:
     at_or_above: float | None = None
     below: float | None = None
     rise_from_baseline: float | None = None  # needs a baseline value when set
+    rise_from_pre_session: float | None = None  # vs the last session's pre-session score
 
 
 @dataclass(frozen=True)
@@ -151,7 +190,9 @@ class InfusionWindow:
     rule: Rule
     from_day: int
     to_day: int
-    unless_lab: LabFloor | None = None  # a current lab at/above this lifts the rule
+    # A lab at/above this lifts the rule, only when drawn inside the window it speaks for
+    # (on or after infusion day + from_day): an earlier count says nothing about the nadir.
+    unless_lab: LabFloor | None = None
 
 
 @dataclass(frozen=True)
@@ -175,9 +216,10 @@ class RuleSet:
     version: str
     lab_staleness_days: int
     advice: Advice
-    lab_bands: tuple[LabBand, ...]
+    lab_bands: tuple[Gate, ...]
     labs_out_of_date: Rule
     fever: TemperatureRule
+    vital_gates: tuple[Gate, ...]
     situations: tuple[PrecautionRule, ...]
     recent_surgery: SurgeryRule
     site_rules: tuple[SiteRule, ...]
@@ -185,9 +227,14 @@ class RuleSet:
     multiple_regions: MultipleRegionsRule
     fracture_risk: FractureRiskRule
     red_flags: tuple[RedFlag, ...]
+    lesion_symptoms: tuple[SymptomAtSiteRule, ...]
     check_in_scores: tuple[ScoreRule, ...]
     pain_at_lesion: Rule
     session_rpe: SessionRpeRule
+    check_in_missing: Rule
+    care_team_hold: Rule
+    resume_lighter: Rule
+    resume_lighter_days: int
     infusion_windows: tuple[InfusionWindow, ...]
     radiotherapy: RadiotherapyRule
 
@@ -197,6 +244,7 @@ class RuleSet:
             *(b.rule for b in self.lab_bands),
             self.labs_out_of_date,
             self.fever.rule,
+            *(g.rule for g in self.vital_gates),
             *(s.rule for s in self.situations),
             self.recent_surgery.rule,
             *(s.rule for s in self.site_rules),
@@ -204,9 +252,13 @@ class RuleSet:
             self.multiple_regions.rule,
             self.fracture_risk.rule,
             *(f.rule for f in self.red_flags),
+            *(s.rule for s in self.lesion_symptoms),
             *(s.rule for s in self.check_in_scores),
             self.pain_at_lesion,
             self.session_rpe.rule,
+            self.check_in_missing,
+            self.care_team_hold,
+            self.resume_lighter,
             *(w.rule for w in self.infusion_windows),
             self.radiotherapy.rule,
         )
@@ -222,11 +274,20 @@ class SafetyVerdict(Verdict):
     prefer_seated: bool = False
     supervised_only: bool = False
     emergency: bool = False  # show emergency instructions and alert the team now
+    held: bool = False  # a red flag holds sessions until a clinician decides
+    check_in_missing: bool = False  # no check-in today: a check-in unlocks the full session
 
 
 def red_flag_codes(rules: RuleSet) -> frozenset[str]:
     """The symptom codes a check-in may carry."""
-    return frozenset(f.symptom for f in rules.red_flags)
+    return frozenset(f.symptom for f in rules.red_flags) | frozenset(
+        s for r in rules.lesion_symptoms for s in r.symptoms
+    )
+
+
+def holding_codes(rules: RuleSet) -> frozenset[str]:
+    """Rule codes whose red verdict holds every session until a clinician decides."""
+    return frozenset(r.code for r in rules.all_rules() if r.holds_until_cleared)
 
 
 def describe(rules: RuleSet) -> list[dict[str, str]]:
@@ -237,6 +298,7 @@ def describe(rules: RuleSet) -> list[dict[str, str]]:
             "section": r.section,
             "severity": r.severity,
             "source": r.source,
+            "quote": r.quote,
             "message": r.message,
         }
         for r in rules.all_rules()
@@ -251,33 +313,40 @@ def evaluate(
     today: date,
     baseline: Baseline,
     rules: RuleSet,
+    care: CareTeamState = NO_DECISIONS,
 ) -> SafetyVerdict:
     """Apply every rule for one patient on one day; green when nothing fires.
 
-    A check-in dated another day counts as no check-in: only profile, labs, calendar and the
-    last session's effort are judged then (the planner decides what to serve).
+    A check-in dated another day counts as no check-in: the day is then amber (the traffic
+    light needs a check-in, §9) and profile, labs, calendar and history are judged.
+    `care`: the care team's open holds and decisions on earlier red flags.
     """
-    current, stale = _split_labs(labs, today, rules.lab_staleness_days)
+    latest, stale = _latest_labs(labs, today, rules.lab_staleness_days)
     fired: list[Rule] = [
-        *_lab_rules(current, stale, rules),
+        *_lab_rules(latest, stale, rules),
         *_situation_rules(profile, today, rules),
         *_lesion_rules(profile, rules),
-        *_calendar_rules(calendar, current, today, rules),
+        *_calendar_rules(calendar, labs, today, rules),
+        *_care_team_rules(care, today, rules),
     ]
     # The last session's effort is history, not today's check-in, so it always counts.
     over = baseline.last_session_rpe_over_target
     if over is not None and over >= rules.session_rpe.over_target_at_or_above:
         fired.append(rules.session_rpe.rule)
-    if check_in is not None and check_in.on == today:
-        fired.extend(_check_in_rules(check_in, baseline, rules))
-    return _verdict(fired, rules)
+    checked_in = check_in is not None and check_in.on == today
+    if checked_in:
+        fired.extend(_check_in_rules(check_in, baseline, profile, rules))
+    else:
+        fired.append(rules.check_in_missing)
+    fired = [r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances]
+    return _verdict(fired, rules, check_in_missing=not checked_in)
 
 
 # ---------- labs (§4.1) ----------
-def _split_labs(
+def _latest_labs(
     labs: Sequence[LabResult], today: date, staleness_days: int
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Latest value per lab: current (taken within the window) and stale (older) ones."""
+) -> tuple[dict[str, float], frozenset[str]]:
+    """Latest value per lab, and which of them are older than the staleness window."""
     latest: dict[str, LabResult] = {}
     for lab in labs:
         if lab.taken_on > today:  # not yet valid on the day judged
@@ -291,22 +360,28 @@ def _split_labs(
         ):
             latest[lab.name] = lab
     oldest_current = today - timedelta(days=staleness_days)
-    current = {n: r.value for n, r in latest.items() if r.taken_on >= oldest_current}
-    stale = {n: r.value for n, r in latest.items() if r.taken_on < oldest_current}
-    return current, stale
+    stale = frozenset(n for n, r in latest.items() if r.taken_on < oldest_current)
+    return {n: r.value for n, r in latest.items()}, stale
 
 
-def _band_for(lab: str, value: float, rules: RuleSet) -> LabBand | None:
-    """The tightest (lowest-threshold) band the value falls in, if any."""
-    matching = [b for b in rules.lab_bands if b.lab == lab and b.matches(value)]
-    return min(matching, key=lambda b: b.threshold, default=None)
+def _tightest(gates: Sequence[Gate], measure: str, value: float) -> list[Gate]:
+    """Per direction, the tightest matching gate: the lowest low one, the highest high one."""
+    matching = [g for g in gates if g.measure == measure and g.matches(value)]
+    low = [g for g in matching if g.low]
+    high = [g for g in matching if not g.low]
+    out = [min(low, key=lambda g: g.threshold)] if low else []
+    return out + ([max(high, key=lambda g: g.threshold)] if high else [])
 
 
-def _lab_rules(current: dict[str, float], stale: dict[str, float], rules: RuleSet) -> list[Rule]:
-    fired = [band.rule for n, v in current.items() if (band := _band_for(n, v, rules))]
-    # A stale result only matters when it was out of range: we cannot assume it recovered.
-    if any(_band_for(n, v, rules) for n, v in stale.items()):
-        fired.append(rules.labs_out_of_date)
+def _lab_rules(latest: dict[str, float], stale: frozenset[str], rules: RuleSet) -> list[Rule]:
+    """Every latest result's gate, however old: an abnormal result keeps its limits until a
+    newer result replaces it; being out of date only adds caution."""
+    fired: list[Rule] = []
+    for name, value in latest.items():
+        gates = _tightest(rules.lab_bands, name, value)
+        fired += [g.rule for g in gates]
+        if gates and name in stale:
+            fired.append(rules.labs_out_of_date)
     return fired
 
 
@@ -326,9 +401,16 @@ def _surgery_is_recent(profile: PatientProfile, today: date, within_days: int) -
 
 
 # ---------- lesions (§4.2 bone disease, §6, §7) ----------
+def _site_rule_fires(rule: SiteRule, profile: PatientProfile) -> bool:
+    at_sites = [lesion for lesion in profile.lesions if lesion.site in rule.sites]
+    if rule.per_lesion_clearance == "resistance":
+        return any(not lesion.resistance_cleared for lesion in at_sites)
+    return bool(at_sites)
+
+
 def _lesion_rules(profile: PatientProfile, rules: RuleSet) -> list[Rule]:
     sites = {lesion.site for lesion in profile.lesions}
-    fired = [s.rule for s in rules.site_rules if s.sites & sites]
+    fired = [s.rule for s in rules.site_rules if _site_rule_fires(s, profile)]
 
     modules = [m for m in rules.lesion_modules if m.sites & sites]
     for module in modules:
@@ -366,45 +448,79 @@ def _with_tags(rule: Rule, tags: frozenset[str]) -> Rule:
 
 
 # ---------- treatment calendar (§11) ----------
+def _lifted_by_lab(window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date) -> bool:
+    """A count drawn inside this window (after the infusion's day + from_day) shows it is fine."""
+    floor = window.unless_lab
+    if floor is None:
+        return False
+    opens = infusion + timedelta(days=window.from_day)
+    inside = [lab for lab in labs if lab.name == floor.lab and opens <= lab.taken_on <= today]
+    if not inside:
+        return False
+    newest = max(lab.taken_on for lab in inside)
+    # Two results on the newest day: the lower one counts.
+    return min(lab.value for lab in inside if lab.taken_on == newest) >= floor.at_or_above
+
+
 def _calendar_rules(
-    calendar: TreatmentCalendar, current: dict[str, float], today: date, rules: RuleSet
+    calendar: TreatmentCalendar, labs: Sequence[LabResult], today: date, rules: RuleSet
 ) -> list[Rule]:
     fired: list[Rule] = []
-    days_since = [(today - d).days for d in calendar.infusions if d <= today]
     for window in rules.infusion_windows:
-        if not any(window.from_day <= day <= window.to_day for day in days_since):
-            continue
-        floor = window.unless_lab
-        if floor and current.get(floor.lab, float("-inf")) >= floor.at_or_above:
-            continue  # counts are known to be fine
-        fired.append(window.rule)
+        for infusion in (d for d in calendar.infusions if d <= today):
+            day = (today - infusion).days
+            if window.from_day <= day <= window.to_day and not _lifted_by_lab(
+                window, infusion, labs, today
+            ):
+                fired.append(window.rule)
+                break
     extra = timedelta(days=rules.radiotherapy.days_after_end)
     if any(start <= today <= end + extra for start, end in calendar.radiotherapy):
         fired.append(rules.radiotherapy.rule)
     return fired
 
 
-# ---------- today's check-in (§4.1 fever, §5, §9) ----------
-def _check_in_rules(check_in: CheckIn, baseline: Baseline, rules: RuleSet) -> list[Rule]:
+# ---------- the care team's decisions on earlier red flags (§5) ----------
+def _care_team_rules(care: CareTeamState, today: date, rules: RuleSet) -> list[Rule]:
+    if care.held_since is not None:
+        return [rules.care_team_hold]
+    if care.resumed_lighter_on is not None and (
+        0 <= (today - care.resumed_lighter_on).days < rules.resume_lighter_days
+    ):
+        return [rules.resume_lighter]
+    return []
+
+
+# ---------- today's check-in (§4.1 fever and vitals, §5, §9) ----------
+def _check_in_rules(
+    check_in: CheckIn, baseline: Baseline, profile: PatientProfile, rules: RuleSet
+) -> list[Rule]:
     known = {f.symptom: f for f in rules.red_flags}
-    unknown = sorted(check_in.symptoms - known.keys())
+    unknown = sorted(check_in.symptoms - red_flag_codes(rules))
     if unknown:
         # Never drop a symptom silently: the API validates against red_flag_codes().
         raise ValueError(f"unknown symptom codes: {', '.join(unknown)}")
-    fired = [known[s].rule for s in check_in.symptoms]
+    fired = [known[s].rule for s in check_in.symptoms if s in known]
+    sites = {lesion.site for lesion in profile.lesions}
+    fired += [
+        r.rule for r in rules.lesion_symptoms if r.symptoms & check_in.symptoms and r.sites & sites
+    ]
 
     temp = check_in.temperature_c
     if temp is not None and temp >= rules.fever.at_or_above_c:
         fired.append(rules.fever.rule)
+    for vital, value in check_in.vitals().items():
+        if value is not None:
+            fired += [g.rule for g in _tightest(rules.vital_gates, vital, value)]
     if check_in.pain_at_lesion:
         fired.append(rules.pain_at_lesion)
 
     scores = {
-        "fatigue": (check_in.fatigue, baseline.fatigue),
-        "pain": (check_in.pain, baseline.pain),
+        "fatigue": (check_in.fatigue, baseline.fatigue, baseline.pre_session_fatigue),
+        "pain": (check_in.pain, baseline.pain, baseline.pre_session_pain),
     }
     for rule in rules.check_in_scores:
-        value, usual = scores[rule.score]
+        value, usual, before_session = scores[rule.score]
         if rule.at_or_above is not None and value < rule.at_or_above:
             continue
         if rule.below is not None and value >= rule.below:
@@ -413,12 +529,16 @@ def _check_in_rules(check_in: CheckIn, baseline: Baseline, rules: RuleSet) -> li
             usual is None or value - usual < rule.rise_from_baseline
         ):
             continue
+        if rule.rise_from_pre_session is not None and (
+            before_session is None or value - before_session < rule.rise_from_pre_session
+        ):
+            continue
         fired.append(rule.rule)
     return fired
 
 
 # ---------- assembling the verdict ----------
-def _verdict(fired: Sequence[Rule], rules: RuleSet) -> SafetyVerdict:
+def _verdict(fired: Sequence[Rule], rules: RuleSet, *, check_in_missing: bool) -> SafetyVerdict:
     by_code: dict[str, Rule] = {}
     for rule in fired:
         by_code.setdefault(rule.code, rule)
@@ -429,7 +549,7 @@ def _verdict(fired: Sequence[Rule], rules: RuleSet) -> SafetyVerdict:
     emergency = any(r.emergency for r in ordered)
     return SafetyVerdict(
         status=status,
-        reasons=tuple(Reason(r.code, r.message, r.source, r.severity) for r in ordered),
+        reasons=tuple(Reason(r.code, r.message, r.source, r.severity, r.quote) for r in ordered),
         excluded_tags=frozenset().union(*(e.excluded_tags for e in effects)),
         excluded_modalities=frozenset().union(*(e.excluded_modalities for e in effects)),
         advice=rules.advice.emergency if emergency else getattr(rules.advice, status),
@@ -439,6 +559,8 @@ def _verdict(fired: Sequence[Rule], rules: RuleSet) -> SafetyVerdict:
         prefer_seated=any(e.prefer_seated for e in effects),
         supervised_only=any(e.supervised_only for e in effects),
         emergency=emergency,
+        held=rules.care_team_hold.code in by_code,
+        check_in_missing=check_in_missing,
     )
 
 

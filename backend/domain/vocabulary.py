@@ -81,17 +81,53 @@ PRECAUTIONS = (
     "falls",  # history of falls / high fall risk
     "hsct",  # stem-cell transplant
     "cardiopulmonary_toxicity",
+    "feeding_tube",
+    "ataxia",
+    "breast_surgery",  # breast or axillary surgery: shoulder cleared before upper-body work
 )
 
-LABS = ("platelets", "haemoglobin", "neutrophils", "wbc")
-# Units are fixed per lab so a number is never ambiguous: 10^9/L and g/dL.
-LAB_UNITS = {"platelets": "10^9/L", "haemoglobin": "g/dL", "neutrophils": "10^9/L", "wbc": "10^9/L"}
+# What the care team can clear, lifting a rule that waits for it (rules.yaml unless_cleared).
+CLEARANCES = (
+    "resistance_with_ostomy",  # physician permission for weight training with a stoma
+    "upper_body_after_breast_surgery",  # arm and shoulder problems resolved
+    "pool_after_infusion",  # pool use within the cytotoxic window decided case by case
+)
+
+# Resting vital signs a check-in may carry, with units and possible ranges (422 outside).
+VITALS = ("resting_hr", "systolic_bp", "diastolic_bp", "spo2", "glucose")
+VITAL_UNITS = {
+    "resting_hr": "/min",
+    "systolic_bp": "mm[Hg]",
+    "diastolic_bp": "mm[Hg]",
+    "spo2": "%",
+    "glucose": "mmol/L",
+}
+VITAL_POSSIBLE_RANGE = {
+    "resting_hr": (20.0, 250.0),
+    "systolic_bp": (50.0, 300.0),
+    "diastolic_bp": (20.0, 200.0),
+    "spo2": (50.0, 100.0),
+    "glucose": (1.0, 40.0),
+}
+
+LABS = ("platelets", "haemoglobin", "neutrophils", "wbc", "sodium", "potassium")
+# Units are fixed per lab so a number is never ambiguous: 10^9/L, g/dL and mmol/L.
+LAB_UNITS = {
+    "platelets": "10^9/L",
+    "haemoglobin": "g/dL",
+    "neutrophils": "10^9/L",
+    "wbc": "10^9/L",
+    "sodium": "mmol/L",
+    "potassium": "mmol/L",
+}
 # Physiologically possible ranges: outside them a value is a typo, not a result (422).
 LAB_POSSIBLE_RANGE = {
     "platelets": (0.0, 2000.0),
     "haemoglobin": (1.0, 25.0),
     "neutrophils": (0.0, 100.0),
     "wbc": (0.0, 500.0),
+    "sodium": (90.0, 200.0),
+    "potassium": (1.0, 10.0),
 }
 
 RPE_SCALES = ("cr10", "borg20")

@@ -36,6 +36,12 @@ class CheckIn(db.Model):
     symptoms: Mapped[list] = mapped_column(JSON)
     temperature_c: Mapped[float | None] = mapped_column(Float)
     pain_at_lesion: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Resting vital signs the patient measured (vocabulary.VITALS and their units).
+    resting_hr: Mapped[float | None] = mapped_column(Float)
+    systolic_bp: Mapped[float | None] = mapped_column(Float)
+    diastolic_bp: Mapped[float | None] = mapped_column(Float)
+    spo2: Mapped[float | None] = mapped_column(Float)
+    glucose: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(8))  # green | amber | red
     reasons: Mapped[list] = mapped_column(JSON)
     advice: Mapped[str] = mapped_column(String(1000))
@@ -60,6 +66,9 @@ class Alert(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(String(1000))
+    # The clinician's decision: resume | resume_lighter | pause (sessions stay held).
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -81,6 +90,8 @@ class ExerciseSession(db.Model):
     substitutions: Mapped[list] = mapped_column(JSON)
     levels: Mapped[dict] = mapped_column(JSON)  # level per modality used for this session
     explanation: Mapped[str] = mapped_column(String(2000))
+    # Every safety rule that shaped the session: code, severity, message, source, quote.
+    reasons: Mapped[list | None] = mapped_column(JSON)
     planned_load: Mapped[float] = mapped_column(Float)
     check_in_id: Mapped[str | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
     content_version: Mapped[str] = mapped_column(String(64))

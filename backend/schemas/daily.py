@@ -81,6 +81,45 @@ class CheckInCreateSchema(StrictSchema):
         load_default=False,
         metadata={"description": "new or worse pain where a known metastasis is"},
     )
+    resting_hr = Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*v.VITAL_POSSIBLE_RANGE["resting_hr"]),
+        metadata={"description": "resting heart rate, beats per minute"},
+    )
+    systolic_bp = Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*v.VITAL_POSSIBLE_RANGE["systolic_bp"]),
+        metadata={"description": "resting systolic blood pressure, mmHg"},
+    )
+    diastolic_bp = Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*v.VITAL_POSSIBLE_RANGE["diastolic_bp"]),
+        metadata={"description": "resting diastolic blood pressure, mmHg"},
+    )
+    spo2 = Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*v.VITAL_POSSIBLE_RANGE["spo2"]),
+        metadata={"description": "oxygen saturation at rest, %"},
+    )
+    glucose = Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*v.VITAL_POSSIBLE_RANGE["glucose"]),
+        metadata={"description": "blood glucose, mmol/L"},
+    )
+
+    @validates_schema
+    def _pressure_pair(self, data, **_):
+        if (data.get("systolic_bp") is None) != (data.get("diastolic_bp") is None):
+            raise ma.ValidationError("Give both blood pressure numbers.", "diastolic_bp")
+        if data.get("systolic_bp") is not None and data["diastolic_bp"] >= data["systolic_bp"]:
+            raise ma.ValidationError(
+                "The lower blood pressure number must be below the upper one.", "diastolic_bp"
+            )
 
 
 class ReasonSchema(ma.Schema):
@@ -88,6 +127,17 @@ class ReasonSchema(ma.Schema):
     message = ma.fields.String()
     severity = ma.fields.String()
     source = ma.fields.String()
+    quote = ma.fields.String(metadata={"description": "the source's sentence the rule encodes"})
+
+
+class SessionCheckInSchema(ma.Schema):
+    done = ma.fields.Boolean(metadata={"description": "today's check-in shaped this session"})
+    status = ma.fields.String(
+        allow_none=True, metadata={"description": "green | amber | red, or null with no check-in"}
+    )
+    unlocks_full_session = ma.fields.Boolean(
+        metadata={"description": "checking in now may give a fuller session"}
+    )
 
 
 class CheckInSchema(ma.Schema):
@@ -129,6 +179,14 @@ class SessionSchema(ma.Schema):
     explanation = ma.fields.String()
     planned_load = ma.fields.Float(metadata={"description": "expected sRPE load (minutes x CR-10)"})
     versions = ma.fields.Nested(VersionsSchema)
+    reasons = ma.fields.List(
+        ma.fields.Nested(ReasonSchema),
+        metadata={"description": "every safety rule that shaped this session, with its source"},
+    )
+    check_in = ma.fields.Nested(SessionCheckInSchema)
+    held = ma.fields.Boolean(
+        metadata={"description": "a red flag holds sessions until the care team clears them"}
+    )
     log = ma.fields.Dict(allow_none=True)
 
 

@@ -20,6 +20,10 @@ class LesionSchema(StrictSchema):
     mirels = Int(load_default=None, allow_none=True, validate=validate.Range(4, 12))
     sins = Int(load_default=None, allow_none=True, validate=validate.Range(0, 18))
     cleared_by_clinician = ma.fields.Boolean(load_default=False)
+    resistance_cleared = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "the physio cleared resistance work with this lesion"},
+    )
 
     @validates_schema
     def _scores_fit_site(self, data, **_):
@@ -93,6 +97,9 @@ class ClinicalSchema(StrictSchema):
     calendar = ma.fields.Nested(CalendarSchema, load_default=dict)
     equipment = ma.fields.Nested(EquipmentSchema, load_default=dict)
     allow_walking_with_pelvic_lesion = ma.fields.Boolean(load_default=False)
+    clearances = ma.fields.List(
+        ma.fields.String(validate=one_of(v.CLEARANCES, "clearance")), load_default=list
+    )
 
     @validates_schema
     def _surgery_needs_date(self, data, **_):

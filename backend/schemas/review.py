@@ -107,7 +107,14 @@ class AlertSchema(ma.Schema):
     acknowledged_by = ma.fields.String(allow_none=True)
     acknowledged_by_name = ma.fields.String(allow_none=True)
     note = ma.fields.String(allow_none=True)
+    decision = ma.fields.String(
+        allow_none=True, metadata={"description": "resume | resume_lighter | pause"}
+    )
+    decided_at = ma.fields.DateTime(allow_none=True)
     escalated_at = ma.fields.DateTime(allow_none=True)
+
+
+DECISIONS = ("resume", "resume_lighter", "pause")
 
 
 class AcknowledgeSchema(StrictSchema):
@@ -115,6 +122,14 @@ class AcknowledgeSchema(StrictSchema):
         required=True,
         validate=validate.Length(1, 1000),
         metadata={"description": "what was done about it (kept in the record and the audit)"},
+    )
+    decision = ma.fields.String(
+        required=True,
+        validate=one_of(DECISIONS, "decision"),
+        metadata={
+            "description": "resume | resume_lighter (a week of lighter sessions) | pause "
+            "(sessions stay held; decide again later to resume)"
+        },
     )
 
 

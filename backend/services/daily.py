@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from backend import clock
 from backend.domain import records
 from backend.domain.planner import WeekEntry, plan_session
-from backend.domain.safety import evaluate, red_flag_codes
+from backend.domain.safety import evaluate, holding_codes, red_flag_codes
+from backend.domain.vocabulary import VITALS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
@@ -43,6 +44,7 @@ def _as_check_in(row: CheckIn) -> records.CheckIn:
         symptoms=frozenset(row.symptoms),
         temperature_c=row.temperature_c,
         pain_at_lesion=row.pain_at_lesion,
+        **{name: getattr(row, name) for name in VITALS},
     )
 
 
@@ -58,14 +60,19 @@ def _recent_check_ins(patient_id: str, on: date) -> list[CheckIn]:
     return list(db.session.scalars(query))
 
 
-def _baseline(check_ins: list[CheckIn], on: date, over_target: float | None) -> records.Baseline:
-    """Median of the latest check-in of each of the previous 14 days (today excluded)."""
+def _baseline(check_ins: list[CheckIn], on: date, rows) -> records.Baseline:
+    """Median of the latest check-in of each of the previous 14 days (today excluded), the
+    last session's effort, and that session's pre-session scores (next-day response, §9)."""
     latest_per_day = {c.local_date: c for c in check_ins if c.local_date < on}
     days = list(latest_per_day.values())
+    last = _last_logged(rows, on)
+    before = next((c for c in check_ins if last and c.id == last[0].check_in_id), None)
     return records.Baseline(
         fatigue=statistics.median(c.fatigue for c in days) if days else None,
         pain=statistics.median(c.pain for c in days) if days else None,
-        last_session_rpe_over_target=over_target,
+        last_session_rpe_over_target=_over_target(last),
+        pre_session_fatigue=before.fatigue if before else None,
+        pre_session_pain=before.pain if before else None,
     )
 
 
@@ -84,12 +91,19 @@ def _recent_sessions(patient_id: str, on: date) -> list:
     ).all()
 
 
-def _last_effort_over_target(rows, before: date) -> float | None:
-    """How far (CR-10 points) the last session logged before `before` was above its target."""
+def _last_logged(rows, before: date):
+    """The (session, log) pair of the last session logged before `before`, if any."""
     logged = [(s, log) for s, log in rows if log is not None and s.local_date < before]
     if not logged:
         return None
-    session, log = max(logged, key=lambda pair: (pair[0].local_date, pair[1].received_at))
+    return max(logged, key=lambda pair: (pair[0].local_date, pair[1].received_at))
+
+
+def _over_target(last) -> float | None:
+    """How far (CR-10 points) that session's effort was above its target."""
+    if last is None:
+        return None
+    session, log = last
     targets = [b["dose"]["target_rpe"] for b in session.blocks if b["part"] == "main"]
     if not targets:
         return None
@@ -101,22 +115,50 @@ def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
     profile, labs, calendar = domain_inputs(patient)
     todays = [c for c in check_ins if c.local_date == on]
     latest = todays[-1] if todays else None
-    baseline = _baseline(check_ins, on, _last_effort_over_target(rows, on))
+    rules = content.current().rules
     verdict = evaluate(
         profile,
         labs,
         calendar,
         _as_check_in(latest) if latest else None,
         on,
-        baseline,
-        content.current().rules,
+        _baseline(check_ins, on, rows),
+        rules,
+        care_team_state(patient, rules),
     )
     return verdict, latest
 
 
+def care_team_state(patient: Patient, rules) -> records.CareTeamState:
+    """Open holds and the latest decision on the patient's holding red flags (§5)."""
+    holding = holding_codes(rules)
+    alerts = [
+        a
+        for a in db.session.scalars(
+            select(Alert).where(Alert.patient_id == patient.id, Alert.kind == "red_flag")
+        )
+        if any(r.get("code") in holding for r in a.reasons or [])
+    ]
+    waiting = [a.local_date for a in alerts if a.acknowledged_at is None or a.decision == "pause"]
+    if waiting:
+        return records.CareTeamState(held_since=min(waiting))
+    decided = [a for a in alerts if a.decided_at is not None]
+    latest = max(decided, key=lambda a: a.decided_at, default=None)
+    if latest is not None and latest.decision == "resume_lighter":
+        zone = ZoneInfo(patient.timezone)
+        return records.CareTeamState(resumed_lighter_on=latest.decided_at.astimezone(zone).date())
+    return records.CareTeamState()
+
+
 def _reasons(verdict) -> list[dict]:
     return [
-        {"code": r.code, "message": r.message, "severity": r.severity, "source": r.source}
+        {
+            "code": r.code,
+            "message": r.message,
+            "severity": r.severity,
+            "source": r.source,
+            "quote": r.quote,
+        }
         for r in verdict.reasons
     ]
 
@@ -154,6 +196,7 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
         symptoms=sorted(set(data["symptoms"])),
         temperature_c=data.get("temperature_c"),
         pain_at_lesion=data.get("pain_at_lesion", False),
+        **{name: data.get(name) for name in VITALS},
         status="green",
         reasons=[],
         advice="",
@@ -223,9 +266,8 @@ def serve(patient: Patient, on: date) -> dict:
         return session_dict(*existing)
     verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on), rows)
     plan, used_levels, model_version = _plan(patient, on, verdict, latest, rows)
-    return session_dict(
-        _store(patient, on, plan, latest, used_levels, model_version, existing), None
-    )
+    stored = _store(patient, on, plan, latest, used_levels, model_version, existing, verdict)
+    return session_dict(stored, None)
 
 
 def _plan(patient, on, verdict, latest, rows):
@@ -280,7 +322,9 @@ def _block_dict(block: records.Block) -> dict:
     }
 
 
-def _store(patient, on, plan, latest, used_levels, model_version, existing) -> ExerciseSession:
+def _store(
+    patient, on, plan, latest, used_levels, model_version, existing, verdict
+) -> ExerciseSession:
     now = clock.now()
     status = (
         "blocked"
@@ -296,6 +340,7 @@ def _store(patient, on, plan, latest, used_levels, model_version, existing) -> E
         "substitutions": [list(pair) for pair in plan.substitutions],
         "levels": used_levels,
         "explanation": plan.explanation,
+        "reasons": _reasons(verdict),
         "planned_load": round(plan.planned_load, 2),
         "check_in_id": latest.id if latest else None,
         "content_version": c.catalog.version,
@@ -342,7 +387,25 @@ def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
             "rules": session.rules_version,
             "model": session.model_version,
         },
+        "reasons": session.reasons or [],
+        "check_in": _check_in_state(session),
+        "held": _has_reason(session, content.current().rules.care_team_hold.code),
         "log": log_dict(log, session) if log else None,
+    }
+
+
+def _has_reason(session: ExerciseSession, code: str) -> bool:
+    return any(r.get("code") == code for r in session.reasons or [])
+
+
+def _check_in_state(session: ExerciseSession) -> dict:
+    """Whether today's check-in shaped the session; without one, checking in may unlock more."""
+    missing = _has_reason(session, content.current().rules.check_in_missing.code)
+    done = session.check_in_id is not None and not missing
+    return {
+        "done": done,
+        "status": session.verdict if done else None,
+        "unlocks_full_session": not done and session.status not in LOGGED,
     }
 
 

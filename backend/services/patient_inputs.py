@@ -31,6 +31,7 @@ def domain_inputs(
                 mirels=lesion.get("mirels"),
                 sins=lesion.get("sins"),
                 cleared_by_clinician=bool(lesion.get("cleared_by_clinician")),
+                resistance_cleared=bool(lesion.get("resistance_cleared")),
             )
             for lesion in clinical.get("lesions", [])
         ),
@@ -39,6 +40,7 @@ def domain_inputs(
         bands_owned=tuple(equipment.get("bands", [])),
         pool_access=bool(equipment.get("pool_access")),
         allow_walking_with_pelvic_lesion=bool(clinical.get("allow_walking_with_pelvic_lesion")),
+        clearances=frozenset(clinical.get("clearances", [])),
     )
     labs = tuple(
         records.LabResult(lab["name"], lab["value"], _day(lab["taken_on"]))

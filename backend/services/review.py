@@ -47,6 +47,8 @@ def _alert_dict(alert: Alert, patient_name: str, acknowledged_by_name: str | Non
         "acknowledged_by": alert.acknowledged_by,
         "acknowledged_by_name": acknowledged_by_name,
         "note": alert.note,
+        "decision": alert.decision,
+        "decided_at": alert.decided_at,
         "escalated_at": alert.escalated_at,
     }
 
@@ -85,21 +87,43 @@ def list_alerts(
     return found
 
 
+DECISIONS = ("resume", "resume_lighter", "pause")
+
+
 @transactional
-def acknowledge(actor: Actor, alert_id: str, note: str) -> dict:
-    """Acknowledge an open red flag with a note of what was done; audited with who and when."""
+def acknowledge(actor: Actor, alert_id: str, note: str, decision: str) -> dict:
+    """Acknowledge a red flag with a note and a decision; audited with who and when.
+
+    The decision says what happens to the patient's sessions (§5: held until cleared):
+    resume, resume lighter (a week of lighter sessions) or pause (still held; a paused alert
+    can be decided again later).
+    """
     alert = db.session.get(Alert, alert_id) if isinstance(alert_id, str) else None
     if alert is None or alert.clinic_id != actor.clinic_id:
         raise NotFound("No such alert.")
     note = (note or "").strip()
     if not note:
         raise Invalid("Add a note.", {"json": {"note": ["Say what you did about it."]}})
+    if decision not in DECISIONS:
+        raise Invalid(
+            "Choose what happens to the patient's sessions.",
+            {"json": {"decision": ["Choose resume, resume_lighter or pause."]}},
+        )
     now = clock.now()
-    # Two clinicians acknowledging at once: the conditional update lets exactly one win.
+    # Two clinicians deciding at once: the conditional update lets exactly one win.
     won = db.session.execute(
         update(Alert)
-        .where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
-        .values(acknowledged_at=now, acknowledged_by=actor.user_id, note=note)
+        .where(
+            Alert.id == alert.id,
+            or_(Alert.acknowledged_at.is_(None), Alert.decision == "pause"),
+        )
+        .values(
+            acknowledged_at=func.coalesce(Alert.acknowledged_at, now),
+            acknowledged_by=func.coalesce(Alert.acknowledged_by, actor.user_id),
+            note=note,
+            decision=decision,
+            decided_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
@@ -110,7 +134,9 @@ def acknowledge(actor: Actor, alert_id: str, note: str) -> dict:
             f"at {alert.acknowledged_at:%H:%M} UTC on {alert.acknowledged_at:%d %b}."
         )
     db.session.refresh(alert)
-    audit.record(actor, "alert.acknowledge", alert.patient_id, f"alert {alert.id}: {note[:200]}")
+    audit.record(
+        actor, "alert.acknowledge", alert.patient_id, f"alert {alert.id} {decision}: {note[:200]}"
+    )
     patient = db.session.get(Patient, alert.patient_id)
     me = db.session.get(User, actor.user_id)
     return _alert_dict(alert, patient.user.display_name, me.display_name if me else None)

@@ -177,16 +177,29 @@ def bulk_approve():
     return redirect(url_for("web.review_queue"), 303)
 
 
+DECISION_TEXT = {
+    "resume": "sessions resume",
+    "resume_lighter": "sessions resume, lighter for a week",
+    "pause": "sessions stay paused",
+}
+
+
 @blp.post("/alerts/<alert_id>/ack")
 def acknowledge(alert_id):
-    """Acknowledge a red flag with a note of what was done."""
+    """Acknowledge a red flag with a note and a decision on the patient's sessions."""
     back = safe_next(request.form.get("next"), "web.review_queue")
     try:
-        done = review.acknowledge(actor(), alert_id, request.form.get("note", "")[:1000])
+        done = review.acknowledge(
+            actor(),
+            alert_id,
+            request.form.get("note", "")[:1000],
+            request.form.get("decision", ""),
+        )
     except (Invalid, Conflict) as error:
         flash(_detail(error), "error")
         return redirect(back, 303)
-    flash(f"Red flag acknowledged for {done['patient_name']}.", "success")
+    outcome = DECISION_TEXT.get(done["decision"], "")
+    flash(f"Red flag acknowledged for {done['patient_name']}: {outcome}.", "success")
     return redirect(back, 303)
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from backend.domain.records import (
     Baseline,
+    CareTeamState,
     CheckIn,
     LabResult,
     Lesion,
@@ -47,22 +48,30 @@ def check_in(
     )
 
 
+NO_CHECK_IN = None
+CLEAN = "a clean check-in today"  # judge()'s default, so a test states only what it is about
+
+
 def judge(
     rules: RuleSet,
     profile: PatientProfile | None = None,
     labs: Sequence[LabResult] = (),
     calendar: TreatmentCalendar | None = None,
-    today_check_in: CheckIn | None = None,
+    today_check_in: CheckIn | None | str = CLEAN,
     baseline: Baseline | None = None,
+    care: CareTeamState | None = None,
 ) -> SafetyVerdict:
+    """The verdict for TODAY; by default the patient checked in feeling fine (fatigue 2,
+    pain 1); pass today_check_in=NO_CHECK_IN for a day without a check-in."""
     return evaluate(
         profile or patient(),
         labs,
         calendar or TreatmentCalendar(),
-        today_check_in,
+        check_in() if today_check_in == CLEAN else today_check_in,
         TODAY,
         baseline or Baseline(),
         rules,
+        care or CareTeamState(),
     )
 
 

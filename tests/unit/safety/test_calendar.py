@@ -3,7 +3,7 @@
 import pytest
 
 from backend.domain.records import TreatmentCalendar
-from tests.unit.safety.helpers import codes, days_ago, judge, lab
+from tests.unit.safety.helpers import codes, days_ago, judge, lab, patient
 
 
 def infusion(days: int) -> TreatmentCalendar:
@@ -14,21 +14,35 @@ def infusion(days: int) -> TreatmentCalendar:
 def test_infusion_days_0_1_optional_light_session(rules, day):
     verdict = judge(rules, calendar=infusion(day))
     assert verdict.status == "amber"
-    assert codes(verdict) == {"infusion_days_0_1"}
-    assert verdict.max_target_rpe == 3
+    assert codes(verdict) == {"infusion_days_0_1", "pool_cytotoxic_window"}
+    # "light" is below the brief's CR-10 3 ~ moderate anchor (§1).
+    assert verdict.max_target_rpe == 2
 
 
 @pytest.mark.parametrize("day", [2, 3, 5])
 def test_infusion_days_2_5_amber(rules, day):
     verdict = judge(rules, calendar=infusion(day))
     assert verdict.status == "amber"
-    assert codes(verdict) == {"infusion_days_2_5"}
+    assert codes(verdict) == {"infusion_days_2_5", "pool_cytotoxic_window"}
 
 
-def test_infusion_day_6_green(rules):
+def test_infusion_day_6_green_but_no_pool_in_the_cytotoxic_window(rules):
     verdict = judge(rules, calendar=infusion(6))
     assert verdict.status == "green"
-    assert verdict.reasons == ()
+    assert codes(verdict) == {"pool_cytotoxic_window"}
+    assert "aquatic" in verdict.excluded_modalities
+
+
+@pytest.mark.parametrize("day", [0, 3, 7])
+def test_pool_cytotoxic_window_keeps_the_pool_out_until_the_team_decides(rules, day):
+    assert "aquatic" in judge(rules, calendar=infusion(day)).excluded_modalities
+    cleared = patient(clearances=frozenset({"pool_after_infusion"}))
+    verdict = judge(rules, cleared, calendar=infusion(day))
+    assert "pool_cytotoxic_window" not in codes(verdict)
+
+
+def test_pool_cytotoxic_window_ends_after_day_7(rules):
+    assert "pool_cytotoxic_window" not in codes(judge(rules, calendar=infusion(8)))
 
 
 def test_nadir_days_7_14_day_10_excludes_immersion(rules):
@@ -56,6 +70,22 @@ def test_nadir_not_lifted_by_a_stale_neutrophil_count(rules):
     assert "immersion" in judge(rules, calendar=infusion(10), labs=[old]).excluded_tags
 
 
+def test_nadir_days_7_14_not_lifted_by_a_count_drawn_before_the_infusion(rules):
+    # The audit's case: infusion 8 days ago, ANC 4.0 drawn 2 days before it.
+    before = lab("neutrophils", 4.0, age_days=10)
+    verdict = judge(rules, calendar=infusion(8), labs=[before])
+    assert "nadir_days_7_14" in codes(verdict)
+    assert "aquatic" in verdict.excluded_modalities
+
+
+def test_nadir_days_7_14_not_lifted_by_a_count_drawn_before_the_window_opens(rules):
+    # Day 3 after the infusion is before the nadir (day 7): it says nothing about it.
+    early = lab("neutrophils", 4.0, age_days=7)
+    assert "nadir_days_7_14" in codes(judge(rules, calendar=infusion(10), labs=[early]))
+    inside = lab("neutrophils", 4.0, age_days=3)
+    assert "nadir_days_7_14" not in codes(judge(rules, calendar=infusion(10), labs=[inside]))
+
+
 def test_nadir_ends_after_day_14(rules):
     assert judge(rules, calendar=infusion(15)).reasons == ()
 
@@ -66,7 +96,11 @@ def test_future_infusion_is_ignored(rules):
 
 def test_every_infusion_is_checked(rules):
     calendar = TreatmentCalendar(infusions=(days_ago(10), days_ago(3)))
-    assert codes(judge(rules, calendar=calendar)) == {"infusion_days_2_5", "nadir_days_7_14"}
+    assert codes(judge(rules, calendar=calendar)) == {
+        "infusion_days_2_5",
+        "nadir_days_7_14",
+        "pool_cytotoxic_window",
+    }
 
 
 @pytest.mark.parametrize("offset", [0, 5, 10])

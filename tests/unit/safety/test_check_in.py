@@ -4,7 +4,15 @@ import pytest
 
 from backend.domain.records import Baseline
 from backend.domain.safety import red_flag_codes
-from tests.unit.safety.helpers import TODAY, check_in, codes, days_ago, judge
+from tests.unit.safety.helpers import (
+    NO_CHECK_IN,
+    TODAY,
+    check_in,
+    codes,
+    days_ago,
+    judge,
+    patient,
+)
 
 EMERGENCY = [
     "chest_pain",
@@ -26,11 +34,19 @@ SAME_DAY = [
     "dizziness",
     "blurred_vision",
 ]
-PAUSE = ["unusual_muscle_or_joint_pain", "nausea", "persistent_headache", "unusual_fatigue"]
+PAUSE = [
+    "unusual_muscle_or_joint_pain",
+    "nausea",
+    "persistent_headache",
+    "unusual_fatigue",
+    "tingling",
+    "more_pain_medication",
+]
+TODAY_ONLY = ["vomiting"]
 
 
 def test_red_flag_codes_are_the_closed_list(rules):
-    assert red_flag_codes(rules) == frozenset(EMERGENCY + SAME_DAY + PAUSE)
+    assert red_flag_codes(rules) == frozenset(EMERGENCY + SAME_DAY + PAUSE + TODAY_ONLY)
 
 
 @pytest.mark.parametrize("symptom", EMERGENCY)
@@ -56,8 +72,40 @@ def test_red_flag_same_day_tier_red_contact_team_today(rules, symptom):
 def test_red_flag_pause_tier_amber_lighter_option(rules, symptom):
     verdict = judge(rules, today_check_in=check_in(symptoms=[symptom]))
     assert verdict.status == "amber"
-    assert verdict.max_target_rpe == 3
+    assert verdict.max_target_rpe == 2  # a light option (§1: CR-10 3 is moderate)
     assert verdict.advice == rules.advice.amber
+
+
+@pytest.mark.parametrize("symptom", EMERGENCY + SAME_DAY)
+def test_red_flags_of_the_stop_tiers_hold_until_the_care_team_clears(rules, symptom):
+    verdict = judge(rules, today_check_in=check_in(symptoms=[symptom]))
+    assert {r.code for r in rules.all_rules() if r.holds_until_cleared} >= codes(verdict)
+
+
+def test_vomiting_within_24h_is_red_for_the_day(rules):
+    verdict = judge(rules, today_check_in=check_in(symptoms=["vomiting"]))
+    assert verdict.status == "red"
+    assert codes(verdict) == {"vomiting_within_24h"}
+
+
+def test_analgesic_use_rising_is_amber(rules):
+    verdict = judge(rules, today_check_in=check_in(symptoms=["more_pain_medication"]))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"analgesic_use_rising"}
+
+
+@pytest.mark.parametrize("site", ["spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral"])
+@pytest.mark.parametrize("symptom", ["tingling", "unsteadiness_or_leg_weakness"])
+def test_cord_compression_signs_red_with_a_spinal_lesion(rules, site, symptom):
+    verdict = judge(rules, patient(site), today_check_in=check_in(symptoms=[symptom]))
+    assert verdict.status == "red"
+    assert "cord_compression_signs" in codes(verdict)
+
+
+def test_tingling_without_a_spinal_lesion_is_amber(rules):
+    verdict = judge(rules, patient("liver"), today_check_in=check_in(symptoms=["tingling"]))
+    assert verdict.status == "amber"
+    assert "cord_compression_signs" not in codes(verdict)
 
 
 def test_emergency_advice_wins_over_other_red_reasons(rules):
@@ -82,7 +130,7 @@ def test_fatigue_7_to_8_swaps_for_ten_light_minutes(rules):
     verdict = judge(rules, today_check_in=check_in(fatigue=7))
     assert codes(verdict) == {"fatigue_7_to_8"}
     assert verdict.max_minutes == 10
-    assert verdict.max_target_rpe == 3
+    assert verdict.max_target_rpe == 2  # "light activity"
 
 
 @pytest.mark.parametrize("fatigue", [9, 10])
@@ -155,12 +203,32 @@ def test_srpe_less_than_2_above_target_green(rules):
     assert judge(rules, baseline=Baseline(last_session_rpe_over_target=1.9)).status == "green"
 
 
-def test_no_check_in_judges_profile_labs_and_calendar_only(rules):
-    verdict = judge(rules, today_check_in=None, baseline=Baseline(fatigue=9, pain=9))
-    assert verdict.status == "green"
+def test_check_in_missing_is_amber_and_says_a_check_in_unlocks_the_full_session(rules):
+    verdict = judge(rules, today_check_in=NO_CHECK_IN, baseline=Baseline(fatigue=9, pain=9))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"check_in_missing"}
+    assert verdict.check_in_missing
+    assert "check in" in verdict.reasons[0].message.lower()
 
 
 def test_check_in_from_another_day_counts_as_none(rules):
     yesterday = check_in(symptoms=["dizziness"], on=days_ago(1))
-    assert judge(rules, today_check_in=yesterday).status == "green"
+    assert codes(judge(rules, today_check_in=yesterday)) == {"check_in_missing"}
     assert judge(rules, today_check_in=check_in(symptoms=["dizziness"], on=TODAY)).status == "red"
+
+
+@pytest.mark.parametrize(("fatigue", "pain"), [(7, 0), (8, 0), (0, 7), (0, 8)])
+def test_first_ever_check_in_with_fatigue_or_pain_7_to_8_is_not_green(rules, fatigue, pain):
+    verdict = judge(rules, today_check_in=check_in(fatigue=fatigue, pain=pain), baseline=Baseline())
+    assert verdict.status == "amber"
+
+
+@pytest.mark.parametrize("score", ["fatigue", "pain"])
+def test_next_day_score_2_above_pre_session_is_amber(rules, score):
+    before = Baseline(pre_session_fatigue=2, pre_session_pain=1)
+    rise = {"fatigue": 2, "pain": 1, score: (2 if score == "fatigue" else 1) + 2}
+    verdict = judge(rules, today_check_in=check_in(**rise), baseline=before)
+    assert verdict.status == "amber"
+    assert f"{score}_next_day_2_above_pre_session" in codes(verdict)
+    small = {"fatigue": 2, "pain": 1, score: (2 if score == "fatigue" else 1) + 1}
+    assert judge(rules, today_check_in=check_in(**small), baseline=before).status == "green"

@@ -21,14 +21,47 @@ def test_platelets_30_to_50_moderate_exercise_no_resistance(rules, value):
     assert verdict.max_target_rpe == 4
 
 
-@pytest.mark.parametrize("value", [30, 25, 20])
+@pytest.mark.parametrize("value", [30, 25, 20.1])
 def test_platelets_20_to_30_light_exercise_with_fall_plan(rules, value):
     verdict = judge(rules, labs=[lab("platelets", value)])
     assert verdict.status == "amber"
     assert codes(verdict) == {"platelets_20_to_30"}
-    assert {"impact", "balance_challenge"} <= verdict.excluded_tags
-    assert verdict.max_target_rpe == 3
+    assert {"impact", "balance_challenge", "floor_transfer"} <= verdict.excluded_tags
+    assert verdict.max_target_rpe == 2  # "light exercise" (§1: CR-10 3 is moderate)
     assert verdict.prefer_seated
+
+
+def test_platelets_below_20_exactly_20_is_not_above_20(rules):
+    # Maltser: ">20: light exercise"; exactly 20 is not above it.
+    assert codes(judge(rules, labs=[lab("platelets", 20)])) == {"platelets_below_20"}
+
+
+def test_neutrophils_below_0_5_exactly_0_5_is_not_above_0_5(rules):
+    # Gilchrist: "ANC >500/mm³"; exactly 0.5 x10^9/L does not pass.
+    verdict = judge(rules, labs=[lab("neutrophils", 0.5)])
+    assert verdict.status == "red"
+    assert "neutrophils_below_0_5" in codes(verdict)
+    assert judge(rules, labs=[lab("neutrophils", 0.51)]).status == "amber"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("sodium", 134.9, "sodium_below_135"),
+        ("sodium", 145.1, "sodium_above_145"),
+        ("potassium", 3.4, "potassium_below_3_5"),
+        ("potassium", 5.1, "potassium_above_5_0"),
+    ],
+)
+def test_electrolytes_out_of_range_no_session(rules, name, value, code):
+    verdict = judge(rules, labs=[lab(name, value)])
+    assert verdict.status == "red"
+    assert codes(verdict) == {code}
+
+
+@pytest.mark.parametrize(("name", "value"), [("sodium", 135), ("sodium", 145), ("potassium", 3.5), ("potassium", 5.0)])
+def test_electrolytes_at_the_range_ends_pass(rules, name, value):
+    assert judge(rules, labs=[lab(name, value)]).status == "green"
 
 
 @pytest.mark.parametrize("value", [19.9, 5])
@@ -92,8 +125,11 @@ def test_two_results_on_one_day_the_lower_counts(rules):
 
 
 def test_labs_older_than_14_days_are_stale(rules):
-    assert judge(rules, labs=[lab("platelets", 15, age_days=14)]).status == "red"
-    assert codes(judge(rules, labs=[lab("platelets", 15, age_days=15)])) == {"labs_out_of_date"}
+    assert codes(judge(rules, labs=[lab("platelets", 15, age_days=14)])) == {"platelets_below_20"}
+    assert codes(judge(rules, labs=[lab("platelets", 15, age_days=15)])) == {
+        "platelets_below_20",
+        "labs_out_of_date",
+    }
 
 
 def test_lab_at_the_staleness_limit_still_counts(rules):
@@ -101,11 +137,20 @@ def test_lab_at_the_staleness_limit_still_counts(rules):
     assert judge(rules, labs=[lab("platelets", 15, age_days=age)]).status == "red"
 
 
-def test_stale_abnormal_lab_is_ignored_but_flags_labs_out_of_date(rules):
-    old = lab("platelets", 15, age_days=rules.lab_staleness_days + 1)
+def test_labs_out_of_date_keeps_the_stale_abnormal_results_limits(rules):
+    # The audit's case: platelets 12 drawn 15 days ago -> still no resisted band work.
+    old = lab("platelets", 12, age_days=rules.lab_staleness_days + 1)
     verdict = judge(rules, labs=[old])
-    assert verdict.status == "amber"
-    assert codes(verdict) == {"labs_out_of_date"}
+    assert verdict.status == "red"
+    assert codes(verdict) == {"platelets_below_20", "labs_out_of_date"}
+    moderate = judge(rules, labs=[lab("platelets", 45, age_days=30)])
+    assert "resistance_band" in moderate.excluded_modalities
+    assert "labs_out_of_date" in codes(moderate)
+
+
+def test_labs_out_of_date_a_newer_result_replaces_the_stale_one(rules):
+    labs = [lab("platelets", 12, age_days=30), lab("platelets", 180, age_days=2)]
+    assert judge(rules, labs=labs).reasons == ()
 
 
 def test_stale_normal_lab_is_ignored_silently(rules):

@@ -53,7 +53,8 @@ def test_lesion_module_cervical_and_sacral_spine_treated_like_lumbar(rules, site
     verdict = judge(rules, patient(site))
     lumbar = judge(rules, patient("spine_lumbar"))
     assert code in codes(verdict)
-    assert verdict.excluded_tags == lumbar.excluded_tags
+    extra = {"hands_behind_head"} if site == "spine_cervical" else set()
+    assert verdict.excluded_tags == lumbar.excluded_tags | extra
     source = next(r.source for r in verdict.reasons if r.code == code)
     assert "[derived]" in source
 
@@ -163,21 +164,24 @@ def test_chen2025_bone_low_impact(rules):
 def test_chen2025_lung_caps_intensity_to_low(rules):
     verdict = judge(rules, patient("lung"))
     assert codes(verdict) == {"chen2025_lung"}
-    assert verdict.max_target_rpe == 3
-    assert verdict.excluded_tags == frozenset()
+    assert verdict.max_target_rpe == 2  # "low-intensity" (§1: CR-10 3 is moderate)
+    assert verdict.excluded_tags == {"brisk_pace"}
 
 
 def test_chen2025_liver_short_low_intensity_sessions(rules):
     verdict = judge(rules, patient("liver"))
     assert codes(verdict) == {"chen2025_liver"}
-    assert verdict.max_target_rpe == 3
+    assert verdict.max_target_rpe == 2  # "low-intensity, brief-duration"
     assert verdict.max_minutes == 20
 
 
 def test_chen2025_brain_no_solo_swimming_no_impact_balance_kept(rules):
     verdict = judge(rules, patient("brain"))
     assert codes(verdict) == {"chen2025_brain"}
-    assert {"immersion", "impact"} <= verdict.excluded_tags
+    # Fall precautions: no brisk walking, no floor transfers, supported first.
+    assert {"immersion", "impact", "brisk_pace", "floor_transfer"} <= verdict.excluded_tags
+    assert verdict.prefer_seated
+    assert verdict.max_target_rpe == 2  # "light cardiovascular workouts"
     assert "aquatic" in verdict.excluded_modalities
     assert "balance_challenge" not in verdict.excluded_tags
     assert "balance" not in verdict.excluded_modalities
@@ -193,7 +197,8 @@ def test_chen2025_lymph_nodes_moderate_resistance(rules):
 def test_chen2025_skin_low_friction_no_pool(rules):
     verdict = judge(rules, patient("skin"))
     assert codes(verdict) == {"chen2025_skin"}
-    assert "immersion" in verdict.excluded_tags
+    # "minimize friction or excessive stretching"
+    assert {"immersion", "skin_friction", "end_range_stretch"} <= verdict.excluded_tags
     assert verdict.max_target_rpe is None
 
 
@@ -205,5 +210,5 @@ def test_chen2025_gi_low_to_moderate(rules):
 
 def test_caps_combine_to_the_strictest(rules):
     verdict = judge(rules, patient("gi", "liver"))
-    assert verdict.max_target_rpe == 3
+    assert verdict.max_target_rpe == 2
     assert verdict.max_minutes == 20

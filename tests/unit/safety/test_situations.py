@@ -22,11 +22,19 @@ def test_port_caution_only(rules):
     assert verdict.excluded_modalities == frozenset()
 
 
-@pytest.mark.parametrize("precaution", ["peripheral_neuropathy", "falls"])
-def test_neuropathy_and_falls_no_impact_balance_kept_seated_first(rules, precaution):
+@pytest.mark.parametrize(
+    ("precaution", "excluded"),
+    [
+        ("peripheral_neuropathy", {"impact"}),
+        # §10: "no brisk-walking programmes for people at high fall risk"
+        ("falls", {"impact", "brisk_pace", "floor_transfer"}),
+        ("ataxia", {"impact", "brisk_pace", "floor_transfer"}),
+    ],
+)
+def test_neuropathy_and_falls_no_impact_balance_kept_seated_first(rules, precaution, excluded):
     verdict = judge(rules, patient(precautions=[precaution]))
     assert codes(verdict) == {precaution}
-    assert verdict.excluded_tags == {"impact"}
+    assert verdict.excluded_tags == excluded
     assert "balance_challenge" not in verdict.excluded_tags
     assert verdict.prefer_seated
 

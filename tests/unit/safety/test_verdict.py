@@ -8,6 +8,7 @@ import yaml
 import backend.domain.safety as safety_module
 from backend.catalog.rules import DEFAULT_PATH
 from backend.domain.records import (
+    CareTeamState,
     Baseline,
     Dose,
     Exercise,
@@ -62,6 +63,7 @@ def test_status_is_the_worst_reason_and_reasons_sort_red_amber_green_then_code(r
         ("amber", "haemoglobin_below_8"),
         ("green", "chen2025_lung"),
         ("green", "ostomy"),
+        ("green", "ostomy_resistance_needs_permission"),
     ]
 
 
@@ -79,7 +81,9 @@ def test_verdict_allows_excludes_tagged_exercises(rules):
     verdict = judge(rules, patient("spine_lumbar"))
     assert not verdict.allows(exercise({"weight_bearing"}))
     assert not verdict.allows(exercise({"impact"}))
-    assert verdict.allows(exercise({"lower_limb_load"}, modality="resistance_band"))
+    assert not verdict.allows(exercise({"lower_limb_load"}, modality="resistance_band"))
+    cleared = PatientProfile("breast", lesions=(Lesion("spine_lumbar", resistance_cleared=True),))
+    assert judge(rules, cleared).allows(exercise({"lower_limb_load"}, modality="resistance_band"))
 
 
 def test_reasons_carry_the_source_text(rules):
@@ -147,6 +151,24 @@ def test_every_rule_in_the_file_can_fire(rules):
         precautions=frozenset(p.precaution for p in rules.situations) | {"recent_surgery"},
     )
     scenarios.append(judge(rules, everything, baseline=Baseline(last_session_rpe_over_target=5)))
+    scenarios.append(judge(rules, today_check_in=None))
+    scenarios.append(judge(rules, labs=[lab("sodium", 120), lab("potassium", 6.0)]))
+    scenarios.append(judge(rules, labs=[lab("sodium", 150), lab("potassium", 3.0)]))
+    vitals = {"resting_hr": 130, "systolic_bp": 210, "diastolic_bp": 120, "spo2": 85, "glucose": 4}
+    scenarios.append(judge(rules, today_check_in=check_in(**vitals)))
+    scenarios.append(judge(rules, today_check_in=check_in(spo2=92)))
+    scenarios.append(
+        judge(rules, patient("spine_lumbar"), today_check_in=check_in(symptoms=["tingling"]))
+    )
+    scenarios.append(judge(rules, care=CareTeamState(held_since=days_ago(1))))
+    scenarios.append(judge(rules, care=CareTeamState(resumed_lighter_on=days_ago(1))))
+    scenarios.append(
+        judge(
+            rules,
+            today_check_in=check_in(fatigue=5, pain=5),
+            baseline=Baseline(pre_session_fatigue=1, pre_session_pain=1),
+        )
+    )
     for day in (0, 3, 10):
         scenarios.append(judge(rules, calendar=TreatmentCalendar(infusions=(days_ago(day),))))
     scenarios.append(
