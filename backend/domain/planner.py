@@ -38,6 +38,7 @@ NON_CONSECUTIVE = frozenset({"resistance_band"})
 # never keeps more than 70% of the green day's load (measured on load, minutes x CR-10).
 AMBER_VOLUME_FACTOR = 0.6
 AMBER_MAX_LOAD_FRACTION = 0.7
+AMBER_MAX_CUT = 0.5  # a block's volume is cut by at most half before everything is cut
 MAX_REASONS_SHOWN = 2
 # The rules' supervised_only means the affected work is not done at home: its load tags are
 # already excluded, so the session is served and the patient is told why it is missing.
@@ -502,9 +503,9 @@ def _lighter_day(
         for d, r in zip(_drafts(kept, swaps, step_down=True, caps=caps), references, strict=True)
     ]
     # Until the day keeps at most 70% of the green day's load (§9: cut 30-50%), cut the
-    # volume of the main work, then of everything if the main work alone cannot.
+    # volume of the main work by up to half, then of everything if that is not enough.
     ceiling = AMBER_MAX_LOAD_FRACTION * green_load
-    for parts in ({"main"}, {"warm_up", "main", "cool_down"}):
+    for parts, floor in (({"main"}, 1 - AMBER_MAX_CUT), ({"warm_up", "main", "cool_down"}, 0.0)):
         total = sum(d.load for d in drafts)
         if total <= ceiling:
             break
@@ -512,7 +513,7 @@ def _lighter_day(
         keep = total - cut  # the load of the parts left alone
         if cut <= 0:
             continue
-        factor = max(0.0, (AMBER_VOLUME_FACTOR * green_load - keep) / cut)
+        factor = max(floor, (AMBER_VOLUME_FACTOR * green_load - keep) / cut)
         drafts = [
             d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d
             for d in drafts

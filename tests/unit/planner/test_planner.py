@@ -269,6 +269,18 @@ def test_bands_yesterday_even_if_unfinished_still_need_a_day_off() -> None:
     assert "band" in session.explanation
 
 
+def test_resistance_non_consecutive_days_across_the_week_boundary() -> None:
+    # Band work on Sunday, then Monday is a new ISO week: still two days in a row (§2.1).
+    sunday = MONDAY - timedelta(days=1)
+    week = [WeekEntry(sunday, ("resistance_band",), completed=True)]
+    session = plan(on=MONDAY, prescription=rx(BAND, BALANCE), week=week)
+    assert not any(b.modality == "resistance_band" for b in session.blocks)
+    # ... and Sunday's session does not count towards Monday's week.
+    tuesday = plan(on=MONDAY + timedelta(days=1), prescription=rx(BAND), week=week)
+    assert "resistance_band" in tuesday.modalities
+    assert "0 of your 2" in tuesday.explanation or "1 of your 2" in tuesday.explanation
+
+
 def test_bands_two_days_ago_are_fine_today() -> None:
     week = [WeekEntry(WEDNESDAY - timedelta(days=2), ("resistance_band",), completed=True)]
     assert "resistance_band" in plan(prescription=rx(BAND), week=week).modalities
@@ -615,3 +627,14 @@ def test_a_lighter_session_shortens_that_modalitys_main_work_at_the_same_level()
             assert after.dose == before.dose
     amber = plan(verdict=FATIGUE_AMBER, levels=LEVELS)
     assert plan(verdict=FATIGUE_AMBER, levels=LEVELS, lighter=frozenset({"walking_aerobic"})) == amber
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+@pytest.mark.parametrize("modalities", [(WALK,), (BAND,), (WALK, BAND), (BALANCE, POOL)])
+def test_amber_cut_keeps_at_most_70_percent_of_the_green_load(level, modalities) -> None:
+    """§9 amber: "Cut volume 30-50% or drop one intensity level", measured on load."""
+    levels = {m.modality: level for m in modalities}
+    green = plan(prescription=rx(*modalities), levels=levels)
+    amber = plan(prescription=rx(*modalities), levels=levels, verdict=FATIGUE_AMBER)
+    assert green.planned_load > 0
+    assert amber.planned_load <= 0.7 * green.planned_load + 1e-9
