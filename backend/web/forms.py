@@ -56,6 +56,7 @@ def _lesion(row: dict[str, str]) -> dict:
     lesion["mirels"] = number(row.get("mirels"))
     lesion["sins"] = number(row.get("sins"))
     lesion["cleared_by_clinician"] = row.get("cleared_by_clinician") == "on"
+    lesion["resistance_cleared"] = row.get("resistance_cleared") == "on"
     return lesion
 
 
@@ -86,6 +87,7 @@ def profile_body(form: MultiDict) -> dict:
     clinical = {
         "lesions": [_lesion(r) for r in _rows(form, "clinical.lesions")],
         "precautions": form.getlist("clinical.precautions"),
+        "clearances": form.getlist("clinical.clearances"),
         "surgery_date": _text(form, "clinical.surgery_date"),
         "labs": [_lab(r) for r in _rows(form, "clinical.labs")],
         "calendar": {

@@ -66,6 +66,7 @@ def _morning_round(d: dict, live_server: str, page) -> None:
     screenshot(page, "patient")
     alerts = page.locator("#alerts")
     alerts.get_by_label("What did you do?").fill("Phoned Ann: indigestion, GP review today.")
+    alerts.get_by_label("Resume lighter for a week").check()
     alerts.get_by_role("button", name="Acknowledge").click()
     page.wait_for_load_state()
     assert "Red flag acknowledged for Ann Hughes" in page.locator(".flash").inner_text()
@@ -100,6 +101,7 @@ def _morning_round(d: dict, live_server: str, page) -> None:
     )["access_token"]
     acknowledged = api(live_server, "/api/v1/alerts?status=acknowledged", physio)
     assert acknowledged[0]["note"] == "Phoned Ann: indigestion, GP review today."
+    assert acknowledged[0]["decision"] == "resume_lighter"
     assert acknowledged[0]["acknowledged_by"] == d["a"]["physio_id"]
     approved = {a["id"]: a for a in api(live_server, "/api/v1/adaptations?status=approved", physio)}
     modified = {a["id"]: a for a in api(live_server, "/api/v1/adaptations?status=modified", physio)}

@@ -21,7 +21,7 @@ ROWS = [
         "/api/v1/alerts/<alert_id>/ack",
         ("clinician",),
         patient_scoped=True,
-        body={"note": "Phoned the patient."},
+        body={"note": "Phoned the patient.", "decision": "resume"},
         prepare=_alert_of,
     ),
     Endpoint("GET", "/api/v1/patients/<patient_id>/trends", ("clinician",), patient_scoped=True),

@@ -30,6 +30,7 @@ def test_enrol_returns_id_and_invite_and_the_record_reads_back(client, physio):
         "mirels": None,
         "sins": 4,
         "cleared_by_clinician": False,
+        "resistance_cleared": False,
     }
     assert record["clinical"]["labs"][0]["taken_on"] == "2026-11-20"
     assert record["activated"] is False

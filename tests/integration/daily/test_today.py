@@ -9,7 +9,22 @@ def today(client, patient, **headers):
     return client.get("/api/v1/me/sessions/today", headers={**patient["headers"], **headers})
 
 
+def test_check_in_missing_serves_the_lighter_session_and_says_a_check_in_unlocks_more(
+    client, patient
+):
+    before = today(client, patient).get_json()
+    assert before["verdict"] == "amber" and before["blocks"]
+    assert before["check_in"] == {"done": False, "status": None, "unlocks_full_session": True}
+    assert "check_in_missing" in {r["code"] for r in before["reasons"]}
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    after = today(client, patient).get_json()
+    assert after["verdict"] == "green"
+    assert after["check_in"] == {"done": True, "status": "green", "unlocks_full_session": False}
+    assert after["planned_load"] > before["planned_load"]
+
+
 def test_today_has_warm_up_main_and_cool_down_with_doses_and_versions(client, patient):
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
     response = today(client, patient)
     assert response.status_code == 200
     session = response.get_json()

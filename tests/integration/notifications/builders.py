@@ -112,7 +112,9 @@ def open_alert(patient_id: str, reasons=None) -> str:
 
 @factories.in_app
 def acknowledge(alert_id: str) -> None:
-    db.session.get(Alert, alert_id).acknowledged_at = clock.now()
+    alert = db.session.get(Alert, alert_id)
+    alert.acknowledged_at = alert.decided_at = clock.now()
+    alert.decision = "resume"
     db.session.commit()
 
 

@@ -60,6 +60,7 @@ def test_a_valid_profile_is_saved_whole_and_audited(client):
             "mirels": None,
             "sins": 6,
             "cleared_by_clinician": False,
+            "resistance_cleared": False,
         }
     ]
     assert clinical["precautions"] == ["lymphoedema", "falls"]

@@ -134,7 +134,11 @@ def test_acknowledge_a_red_flag_from_the_patient_page(client):
     done = post(
         client,
         f"/dashboard/alerts/{alert['id']}/ack",
-        {"note": "Phoned; chest pain settled, GP today.", "next": patient_page + "#alerts"},
+        {
+            "note": "Phoned; chest pain settled, GP today.",
+            "decision": "resume",
+            "next": patient_page + "#alerts",
+        },
         patient_page,
     )
     assert done.headers["Location"].endswith(patient_page + "#alerts")

@@ -42,7 +42,7 @@ def actions(d, alert_id):
             f"/dashboard/adaptations/{d['proposals']['band']}/decision",
             {"decision": "modify", "level": "3"},
         ),
-        (f"/dashboard/alerts/{alert_id}/ack", {"note": "done"}),
+        (f"/dashboard/alerts/{alert_id}/ack", {"note": "done", "decision": "resume"}),
     ]
 
 
@@ -108,7 +108,7 @@ def test_the_json_api_needs_no_csrf_token(client):
     d = demo_clinic(client)
     (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
     response = client.post(
-        f"/api/v1/alerts/{alert['id']}/ack", json={"note": "Phoned."}, headers=bearer(d["physio"])
+        f"/api/v1/alerts/{alert['id']}/ack", json={"note": "Phoned.", "decision": "resume"}, headers=bearer(d["physio"])
     )
     assert response.status_code == 200
     decided = client.post(
