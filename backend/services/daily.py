@@ -208,7 +208,10 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
         patient, on, _recent_check_ins(patient.id, on), _recent_sessions(patient.id, on)
     )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
-    alert_id = _open_alert(patient, row) if verdict.status == "red" else None
+    # A day held by an earlier red flag is red too, but only a new red reason is a new alert.
+    hold = content.current().rules.care_team_hold.code
+    new_red = any(r.severity == "red" and r.code != hold for r in verdict.reasons)
+    alert_id = _open_alert(patient, row) if new_red else None
     coach.after_check_in(patient, row, verdict)
     return {
         "id": row.id,
