@@ -129,6 +129,23 @@ def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
     return verdict, latest
 
 
+def todays_rules(patient: Patient) -> dict:
+    """Every safety rule shaping the patient's session today, with its source: the served
+    session's own, or, before it is planned, the verdict the app would get now."""
+    on = local_date(patient)
+    session = db.session.scalar(
+        select(ExerciseSession).where(
+            ExerciseSession.patient_id == patient.id, ExerciseSession.local_date == on
+        )
+    )
+    if session is not None and session.reasons is not None:
+        return {"date": on, "planned": True, "verdict": session.verdict, "reasons": session.reasons}
+    verdict, _ = _verdict(
+        patient, on, _recent_check_ins(patient.id, on), _recent_sessions(patient.id, on)
+    )
+    return {"date": on, "planned": False, "verdict": verdict.status, "reasons": _reasons(verdict)}
+
+
 def care_team_state(patient: Patient, rules) -> records.CareTeamState:
     """Open holds and the latest decision on the patient's holding red flags (§5)."""
     holding = holding_codes(rules)

@@ -17,7 +17,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Adaptation, Alert, CheckIn, Patient, User
 from backend.security import Actor
-from backend.services import adaptations, audit, levels, patients, transactional, trends
+from backend.services import adaptations, audit, daily, levels, patients, transactional, trends
 from backend.services.caseload import rate
 
 ATTENDED = trends.ATTENDED
@@ -328,7 +328,11 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
     """Everything the patient page shows, read in one transaction and audited as one read."""
     patient = patients.load_patient(actor, patient_id)
     window = trends.load_window(patient, weeks)
-    open_alerts = _alert_rows(actor.clinic_id, "open", patient.id, 50)
+    past_alerts = _alert_rows(actor.clinic_id, "acknowledged", patient.id, 10)
+    # A paused alert still holds the patient's sessions: it stays with the open ones.
+    open_alerts = _alert_rows(actor.clinic_id, "open", patient.id, 50) + [
+        a for a in past_alerts if a["decision"] == "pause"
+    ]
     timeline, holds = _timeline(patient.id)
     pending = [a for a in timeline if a["status"] == "pending"]
     _decorate(pending, {patient.id} if open_alerts else set(), clock.now())
@@ -339,7 +343,8 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
         "levels": in_force.levels,
         "lighter": sorted(in_force.lighter),  # modalities the coach serves lighter for now
         "open_alerts": open_alerts,
-        "past_alerts": _alert_rows(actor.clinic_id, "acknowledged", patient.id, 10),
+        "past_alerts": [a for a in past_alerts if a["decision"] != "pause"],
+        "today_rules": daily.todays_rules(patient),
         "pending": pending,
         "timeline": timeline,
         "unchanged_decisions": holds,

@@ -192,3 +192,15 @@ def test_an_invalid_prescription_changes_nothing_and_names_the_field(client):
     assert record(client, physio, pid)["prescription"] == before
     none_ticked = save(client, pid, {"auto_approve_band": "1"}, "prescription")
     assert none_ticked.status_code == 422
+
+
+def test_patient_page_shows_every_rule_shaping_today_with_its_source(client):
+    a, physio, pid = setup(client)
+    assert save(client, pid, PROFILE).status_code == 303  # lumbar lesion, lymphoedema, falls
+    page = client.get(f"/dashboard/patients/{pid}").get_data(as_text=True)
+    section = page[page.index('id="today-rules"') : page.index('id="alerts"')]
+    for code in ("lesion_module_lumbar_spine", "falls", "lymphoedema", "check_in_missing"):
+        assert code.replace("_", " ").capitalize()[:12].lower() in section.lower(), code
+    # The source's own sentence, not our paraphrase.
+    assert str(escape("no brisk-walking programmes for people at high fall risk")) in section
+    assert "Sherrington C et al." in section

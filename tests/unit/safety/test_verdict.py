@@ -8,8 +8,8 @@ import yaml
 import backend.domain.safety as safety_module
 from backend.catalog.rules import DEFAULT_PATH
 from backend.domain.records import (
-    CareTeamState,
     Baseline,
+    CareTeamState,
     Dose,
     Exercise,
     Lesion,
