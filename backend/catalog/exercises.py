@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pathlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -344,17 +345,24 @@ def _is_harder(a: records.Dose, b: records.Dose) -> bool:
     return any((getattr(b, name) or 0) > (getattr(a, name) or 0) for name in DOSE_STEP_FIELDS)
 
 
-def _tag_problems(ex: records.Exercise) -> list[str]:
-    """Tag rules the safety engine relies on; missing tags would let an exercise slip through."""
-    tags, problems = ex.load_tags, []
-    required = {
+def _required_tags(ex: records.Exercise) -> dict[str, bool]:
+    """Tags the position, modality, equipment or other tags imply (tag -> needed here)."""
+    tags = ex.load_tags
+    return {
         "weight_bearing": ex.position == "standing",
         "immersion": ex.position == "in_water" or ex.modality == "aquatic",
         "upper_limb_load": "shoulder_loading" in tags,
         "lower_limb_load": "hip_loading" in tags,
         "balance_challenge": ex.modality == "balance" and ex.position == "standing",
+        "skin_friction": bool({"band", "pool_noodle", "flotation_belt"} & set(ex.equipment)),
+        "floor_transfer": "mat" in ex.equipment,
     }
-    for tag, needed in required.items():
+
+
+def _tag_problems(ex: records.Exercise) -> list[str]:
+    """Tag rules the safety engine relies on; missing tags would let an exercise slip through."""
+    tags, problems = ex.load_tags, []
+    for tag, needed in _required_tags(ex).items():
         if needed and tag not in tags:
             problems.append(f"load_tags: must include '{tag}' ({_why(tag)})")
     if ex.modality == "aquatic" and ex.position != "in_water":
@@ -366,6 +374,261 @@ def _tag_problems(ex: records.Exercise) -> list[str]:
     return problems
 
 
+# ---------- words in the text that require a tag ----------
+# The safety rules never read the text, so a movement the text describes must be in the tags.
+# Keyword -> the tags it requires. Matched case-insensitively on whole words/phrases in the
+# title, the instructions, every level description and every safety cue. Keep this table and
+# the "second reader's checklist" in content/README.md in step (a test checks they agree).
+TEXT_TAG_KEYWORDS: dict[str, tuple[str, ...]] = {
+    # hip_loading: squats, lunges, step-ups, sit-to-stand, tai chi stances
+    **dict.fromkeys(
+        (
+            "lunge", "lunges", "lunging", "squat", "squats", "squatting",
+            "step up", "step-up", "step-ups", "steps up", "stepping up",
+            "bow stance", "horse stance", "sitting on a tall horse",
+            "sit to stand", "sit-to-stand",
+        ),
+        ("hip_loading",),
+    ),
+    # spinal_flexion: forward bending, rounding, side bending, knee to chest
+    **dict.fromkeys(
+        (
+            "bend forward", "bend forwards", "bending forward", "bending forwards",
+            "bent forward", "bent forwards", "bend far forward", "bend far forwards",
+            "bend over", "bending over", "toe touch", "toe touches", "toe-touch", "toe-touches",
+            "touch your toes", "touch your feet", "reach for your toes", "reach for your feet",
+            "round your back", "rounding your back", "round your spine",
+            "past your knee", "past your knees", "past the knee", "past the front knee",
+            "hinge", "hinges", "hinging", "sit-up", "sit-ups", "curl up", "crunch", "crunches",
+            "knee to chest", "knee to your chest", "knees to your chest",
+            "knee towards your chest", "knees towards your chest",
+            "slide your hands down", "hands slide down", "tuck your chin", "tucking your chin",
+            "side bend", "side-bend", "bend to the side", "bend sideways",
+            "tip one ear", "ear towards the shoulder",
+            "back of that leg", "back of your leg", "back of your thigh", "behind the thigh",
+            "hamstring stretch",
+        ),
+        ("spinal_flexion",),
+    ),
+    # spinal_rotation: twisting the trunk, turning the head
+    **dict.fromkeys(
+        (
+            "twist", "twists", "twisting", "turn your head", "turning your head",
+            "turn your waist", "turning your waist", "turn your upper body",
+            "turning your upper body", "turn your chest", "turning your chest",
+            "turn your trunk", "turn your shoulders", "look over one shoulder",
+            "look over your shoulder", "rotate", "rotating", "rotation", "knee rolls",
+        ),
+        ("spinal_rotation",),
+    ),
+    # spinal_extension: arching, leaning back
+    **dict.fromkeys(
+        (
+            "arch", "arches", "arching", "arched", "back arch", "lean back", "leaning back",
+            "lean backwards", "leaning backwards", "bend backwards", "bending backwards",
+            "tip your head back", "look up at the ceiling",
+        ),
+        ("spinal_extension",),
+    ),
+    # trunk_load: the named trunk-resistance exercises
+    **dict.fromkeys(
+        ("woodchop", "pallof", "anti-twist", "brace your tummy", "brace your core"),
+        ("trunk_load",),
+    ),
+    # arm_weight_bearing: pushing up, leaning or bearing weight through the arms
+    **dict.fromkeys(
+        (
+            "push up with your hands", "pushing up with your hands", "push up with your arms",
+            "pushing up with your arms", "push up through your arms", "push through your arms",
+            "pushing through your arms", "push through your hands", "hands on the chair arms",
+            "on the chair arms", "hands on the armrests", "on the armrests", "hands on the wall",
+            "lean on", "leaning on", "push-up", "push-ups", "press-up", "press-ups",
+            "wall push", "wall press", "all fours", "hands and knees",
+            "weight through your arms", "weight through your hands", "bear weight",
+        ),
+        ("arm_weight_bearing",),
+    ),
+    # overhead_reach: a hand or arm above shoulder height
+    **dict.fromkeys(
+        (
+            "overhead", "above your head", "over your head", "above head height",
+            "above shoulder height", "above your shoulders", "above the shoulders",
+            "hold up the sky", "towards the sky", "to the sky", "face height",
+            "forehead height", "head height", "eye level", "eye height", "past your ear",
+            "reach up", "reaching up",
+        ),
+        ("overhead_reach",),
+    ),
+    # hands_behind_head: hands behind the head or neck
+    **dict.fromkeys(
+        (
+            "behind your head", "behind the head", "behind your neck", "behind the neck",
+            "back of your head", "back of the head", "back of your neck", "back of the neck",
+        ),
+        ("hands_behind_head",),
+    ),
+    # floor_transfer: down to or up from the floor, lying on a mat
+    **dict.fromkeys(
+        (
+            "on the floor", "get down to the floor", "down to the floor", "down onto the floor",
+            "get up from the floor", "up from the floor", "up off the floor",
+            "lie on the floor", "lying on the floor", "sit on the floor", "sitting on the floor",
+            "lie on a mat", "lying on a mat", "mat", "mats", "kneel", "kneels", "kneeling",
+        ),
+        ("floor_transfer",),
+    ),
+    # brisk_pace: brisk walking, fast stepping
+    **dict.fromkeys(
+        (
+            "brisk", "briskly", "brisker", "fast pace", "faster pace", "quick pace",
+            "quicker pace", "fast walking", "walk fast", "walk faster", "walk a little faster",
+            "walking faster", "fast stepping", "step quickly", "quick steps", "fast steps",
+            "at pace", "speed up", "power walking",
+        ),
+        ("brisk_pace",),
+    ),
+    # jogging and running are both brisk and impact
+    **dict.fromkeys(
+        ("jog", "jogs", "jogging", "run", "runs", "running"), ("brisk_pace", "impact")
+    ),
+    # impact: hops, jumps, bounces, heel drops
+    **dict.fromkeys(
+        (
+            "jump", "jumps", "jumping", "hop", "hops", "hopping", "skipping", "bounce",
+            "bounces", "bouncing", "heel drop", "heel drops", "drop your heels",
+            "drop the heels", "stamp", "stamping", "leap", "leaping",
+        ),
+        ("impact",),
+    ),
+    # breath_holding_risk: straining, holding the breath, hard pushing
+    **dict.fromkeys(
+        (
+            "hold your breath", "holding your breath", "hold their breath",
+            "holding their breath", "hold the breath", "push down hard", "pushing down hard",
+            "push hard", "pushing hard", "press hard", "pressing hard", "squeeze hard",
+            "squeezing hard", "bear down", "bearing down", "straining",
+        ),
+        ("breath_holding_risk",),
+    ),
+    # skin_friction: bands, noodles, straps or belts on the skin
+    **dict.fromkeys(
+        (
+            "band", "bands", "noodle", "noodles", "strap", "straps", "belt", "belts",
+            "grip hard", "grip tightly",
+        ),
+        ("skin_friction",),
+    ),
+    # end_range_stretch: a stretch held at the end of range
+    **dict.fromkeys(
+        (
+            "feel a stretch", "to stretch", "each stretch", "hold the stretch",
+            "holding the stretch", "stretches", "hamstring stretch", "calf stretch",
+            "chest stretch", "chest opener",
+        ),
+        ("end_range_stretch",),
+    ),
+}  # fmt: skip
+
+# Longer phrases that contain a keyword but are not the movement: a keyword inside one of
+# these is not counted ("feet flat on the floor" is sitting, not a floor transfer).
+KEYWORD_EXCEPTIONS: dict[str, tuple[str, ...]] = {
+    "on the floor": (
+        "feet flat on the floor", "feet on the floor", "foot on the floor",
+        "foot flat on the floor", "heel on the floor", "heels on the floor",
+        "heel flat on the floor", "heel resting on the floor", "toes on the floor",
+    ),
+}  # fmt: skip
+
+# Water carries the body, so these tags are not required by words in in-water exercises
+# ("deep-water running" lands on nothing); brisk_pace still is (write "at pace").
+LAND_ONLY_TAGS = frozenset({"impact"})
+LAND_ONLY_KEYWORDS = frozenset({"run", "runs", "running"})
+
+# A keyword is skipped when one of these words is among the NEGATION_WINDOW words just
+# before it, in the same part of a sentence (parts end at . ! ? ; : or a line break):
+# "Don't hold your breath" forbids the movement, it does not describe it.
+NEGATION_WORDS = ("don't", "dont", "do not", "never", "avoid", "no", "not", "without")
+NEGATION_WINDOW = 6
+
+_CLAUSE_END = re.compile(r"[.!?;:\n]")
+_NEGATION = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in NEGATION_WORDS) + r")\b", re.IGNORECASE
+)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    words = (re.escape(word) for word in phrase.split())
+    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?![\w-])", re.IGNORECASE)
+
+
+# Longest first, so "hold up the sky" is reported rather than a shorter keyword inside it.
+_KEYWORD_PATTERNS = tuple(
+    (keyword, _phrase_pattern(keyword), tags)
+    for keyword, tags in sorted(TEXT_TAG_KEYWORDS.items(), key=lambda kv: -len(kv[0]))
+)
+_EXCEPTION_PATTERNS = {
+    keyword: tuple(_phrase_pattern(p) for p in phrases)
+    for keyword, phrases in KEYWORD_EXCEPTIONS.items()
+}
+
+
+def _texts_of(ex: records.Exercise) -> Iterator[tuple[str, str]]:
+    """(field path, text) of everything the patient reads, in file order."""
+    yield "title", ex.title
+    yield "instructions", ex.instructions
+    for number, lv in enumerate(ex.levels, start=1):
+        yield f"levels[{number}].description", lv.description
+    for number, cue in enumerate(ex.safety_cues, start=1):
+        yield f"safety_cues[{number}]", cue
+
+
+def _is_negated(text: str, start: int) -> bool:
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    words_before = text[clause_start:start].split()[-NEGATION_WINDOW:]
+    return bool(_NEGATION.search(" ".join(words_before)))
+
+
+def _is_exception(keyword: str, text: str, start: int, end: int) -> bool:
+    return any(
+        m.start() <= start and end <= m.end()
+        for pattern in _EXCEPTION_PATTERNS.get(keyword, ())
+        for m in pattern.finditer(text)
+    )
+
+
+def keyword_mentions(text: str, *, in_water: bool = False) -> Iterator[tuple[str, str]]:
+    """(keyword, tag) for every movement keyword in `text` that the text does not forbid."""
+    text = text.replace("\u2019", "'")
+    for keyword, pattern, tags in _KEYWORD_PATTERNS:
+        if in_water and keyword in LAND_ONLY_KEYWORDS:
+            continue
+        for match in pattern.finditer(text):
+            if _is_negated(text, match.start()) or _is_exception(
+                keyword, text, match.start(), match.end()
+            ):
+                continue
+            for tag in tags:
+                if not (in_water and tag in LAND_ONLY_TAGS):
+                    yield keyword, tag
+
+
+def _text_tag_problems(ex: records.Exercise) -> list[str]:
+    """A movement the text describes but the tags do not: one line per missing tag."""
+    first: dict[str, tuple[str, str]] = {}
+    # A tag the equipment or position already requires is reported once, by _tag_problems.
+    reported = {tag for tag, needed in _required_tags(ex).items() if needed}
+    in_water = ex.position == "in_water"
+    for where, text in _texts_of(ex):
+        for keyword, tag in keyword_mentions(text, in_water=in_water):
+            if tag not in ex.load_tags and tag not in reported and tag not in first:
+                first[tag] = (where, keyword)
+    return [
+        f"{where}: mentions '{keyword}', so load_tags must include '{tag}' "
+        "(the safety rules read only the tags)"
+        for tag, (where, keyword) in first.items()
+    ]
+
+
 def _why(tag: str) -> str:
     return {
         "weight_bearing": "every standing exercise is weight-bearing",
@@ -373,6 +636,8 @@ def _why(tag: str) -> str:
         "upper_limb_load": "shoulder_loading is resisted arm work",
         "lower_limb_load": "hip_loading is resisted leg work",
         "balance_challenge": "standing balance work challenges balance",
+        "skin_friction": "a band, pool noodle or flotation belt presses or rubs on the skin",
+        "floor_transfer": "a mat means getting down to and up from the floor",
     }[tag]
 
 
@@ -400,7 +665,13 @@ def _exercise_problems(ex: records.Exercise, path: pathlib.Path) -> list[str]:
     refs = [*ex.regressions, *ex.progressions, *filter(None, [ex.seated_variant])]
     if ex.id in refs:
         problems.append("regressions/progressions/seated_variant: must not point to itself")
-    return problems + _ladder_problems(ex) + _tag_problems(ex) + _equipment_problems(ex)
+    return (
+        problems
+        + _ladder_problems(ex)
+        + _tag_problems(ex)
+        + _text_tag_problems(ex)
+        + _equipment_problems(ex)
+    )
 
 
 # ---------- checks across files ----------
@@ -623,9 +894,11 @@ def exercise_to_dict(ex: records.Exercise) -> dict[str, Any]:
 
 __all__ = [
     "DEFAULT_CONTENT_ROOT",
+    "TEXT_TAG_KEYWORDS",
     "ContentError",
     "content_version",
     "exercise_to_dict",
+    "keyword_mentions",
     "load_catalog",
     "validate_content",
 ]

@@ -39,7 +39,7 @@ def exercise(ex_id: str, modality: str = "mobility", **overrides) -> dict:
     if modality == "resistance_band":
         data.update(
             equipment=["band", "chair"],
-            load_tags=["upper_limb_load"],
+            load_tags=["skin_friction", "upper_limb_load"],
             levels=[
                 level(1, 3, 4, sets=1, reps=10, band="tan"),
                 level(2, 3, 6, sets=2, reps=10, band="tan"),

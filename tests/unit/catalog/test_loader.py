@@ -37,7 +37,7 @@ def test_valid_library_loads_into_frozen_records(library):
     assert len(catalog.exercises) == 18
     band = catalog.exercises["resistance-band-1"]
     assert isinstance(band, records.Exercise)
-    assert band.load_tags == frozenset({"upper_limb_load"})
+    assert band.load_tags == frozenset({"skin_friction", "upper_limb_load"})
     assert band.roles == frozenset({"main"})
     assert band.equipment == ("band", "chair")
     assert [lv.level for lv in band.levels] == [1, 2, 3]
