@@ -345,40 +345,38 @@ def evaluate(
 # ---------- labs (§4.1) ----------
 def _latest_labs(
     labs: Sequence[LabResult], today: date, staleness_days: int
-) -> tuple[dict[str, float], frozenset[str]]:
-    """Latest value per lab, and which of them are older than the staleness window."""
-    latest: dict[str, LabResult] = {}
+) -> tuple[dict[str, list[float]], frozenset[str]]:
+    """Every value of each lab's latest day (several results on one day all count: the
+    lowest for a low gate, the highest for a high one), and which labs are out of date."""
+    newest: dict[str, date] = {}
     for lab in labs:
-        if lab.taken_on > today:  # not yet valid on the day judged
-            continue
-        best = latest.get(lab.name)
-        # Two results on the same day: keep the lower, as low counts are the risk here.
-        if (
-            best is None
-            or lab.taken_on > best.taken_on
-            or (lab.taken_on == best.taken_on and lab.value < best.value)
-        ):
-            latest[lab.name] = lab
+        if lab.taken_on <= today:  # a result dated later is not yet valid on the day judged
+            newest[lab.name] = max(newest.get(lab.name, lab.taken_on), lab.taken_on)
+    latest: dict[str, list[float]] = {}
+    for lab in labs:
+        if newest.get(lab.name) == lab.taken_on:
+            latest.setdefault(lab.name, []).append(lab.value)
     oldest_current = today - timedelta(days=staleness_days)
-    stale = frozenset(n for n, r in latest.items() if r.taken_on < oldest_current)
-    return {n: r.value for n, r in latest.items()}, stale
+    stale = frozenset(n for n, d in newest.items() if d < oldest_current)
+    return latest, stale
 
 
-def _tightest(gates: Sequence[Gate], measure: str, value: float) -> list[Gate]:
-    """Per direction, the tightest matching gate: the lowest low one, the highest high one."""
-    matching = [g for g in gates if g.measure == measure and g.matches(value)]
+def _tightest(gates: Sequence[Gate], measure: str, *values: float) -> list[Gate]:
+    """Per direction, the tightest gate any value matches: the lowest low one, the highest
+    high one."""
+    matching = [g for g in gates if g.measure == measure and any(g.matches(v) for v in values)]
     low = [g for g in matching if g.low]
     high = [g for g in matching if not g.low]
     out = [min(low, key=lambda g: g.threshold)] if low else []
     return out + ([max(high, key=lambda g: g.threshold)] if high else [])
 
 
-def _lab_rules(latest: dict[str, float], stale: frozenset[str], rules: RuleSet) -> list[Rule]:
+def _lab_rules(latest: dict[str, list[float]], stale: frozenset[str], rules: RuleSet) -> list[Rule]:
     """Every latest result's gate, however old: an abnormal result keeps its limits until a
     newer result replaces it; being out of date only adds caution."""
     fired: list[Rule] = []
-    for name, value in latest.items():
-        gates = _tightest(rules.lab_bands, name, value)
+    for name, values in latest.items():
+        gates = _tightest(rules.lab_bands, name, *values)
         fired += [g.rule for g in gates]
         if gates and name in stale:
             fired.append(rules.labs_out_of_date)

@@ -180,3 +180,9 @@ def test_fever_symptom_is_red(rules):
     verdict = judge(rules, today_check_in=check_in(symptoms=["fever"]))
     assert verdict.status == "red"
     assert codes(verdict) == {"red_flag_fever"}
+
+
+def test_potassium_above_5_0_two_results_on_one_day_the_high_one_counts_too(rules):
+    # Found by the second reader's property test: "keep the lower" hid a high potassium.
+    same_day = [lab("potassium", 4.2, age_days=1), lab("potassium", 5.6, age_days=1)]
+    assert codes(judge(rules, labs=same_day)) == {"potassium_above_5_0"}
