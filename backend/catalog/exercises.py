@@ -376,158 +376,127 @@ def _tag_problems(ex: records.Exercise) -> list[str]:
 
 # ---------- words in the text that require a tag ----------
 # The safety rules never read the text, so a movement the text describes must be in the tags.
-# Keyword -> the tags it requires. Matched case-insensitively on whole words/phrases in the
-# title, the instructions, every level description and every safety cue. Keep this table and
-# the "second reader's checklist" in content/README.md in step (a test checks they agree).
-TEXT_TAG_KEYWORDS: dict[str, tuple[str, ...]] = {
+# Tag -> the words and phrases that require it. Matched case-insensitively on whole words
+# and phrases in the title, the instructions, every level description and every safety cue.
+# Keep this table and the "second reader's checklist" in content/README.md in step (a test
+# checks that the README lists every phrase).
+TAG_KEYWORDS: dict[str, tuple[str, ...]] = {
     # hip_loading: squats, lunges, step-ups, sit-to-stand, tai chi stances
-    **dict.fromkeys(
-        (
-            "lunge", "lunges", "lunging", "squat", "squats", "squatting",
-            "step up", "step-up", "step-ups", "steps up", "stepping up",
-            "bow stance", "horse stance", "sitting on a tall horse",
-            "sit to stand", "sit-to-stand",
-        ),
-        ("hip_loading",),
+    "hip_loading": (
+        "lunge", "lunges", "lunging", "squat", "squats", "squatting", "step up", "step-up",
+        "step-ups", "steps up", "stepping up", "bow stance", "horse stance",
+        "sitting on a tall horse", "sit to stand", "sit-to-stand", "bend your knees slightly",
+        "weight moves forwards", "shift your weight onto it", "weight on the back leg",
+        "weight on your back leg", "leg press", "knees apart", "leg out to the side",
+        "leg swings", "swing your leg", "swing your outside leg",
     ),
     # spinal_flexion: forward bending, rounding, side bending, knee to chest
-    **dict.fromkeys(
-        (
-            "bend forward", "bend forwards", "bending forward", "bending forwards",
-            "bent forward", "bent forwards", "bend far forward", "bend far forwards",
-            "bend over", "bending over", "toe touch", "toe touches", "toe-touch", "toe-touches",
-            "touch your toes", "touch your feet", "reach for your toes", "reach for your feet",
-            "round your back", "rounding your back", "round your spine",
-            "past your knee", "past your knees", "past the knee", "past the front knee",
-            "hinge", "hinges", "hinging", "sit-up", "sit-ups", "curl up", "crunch", "crunches",
-            "knee to chest", "knee to your chest", "knees to your chest",
-            "knee towards your chest", "knees towards your chest",
-            "slide your hands down", "hands slide down", "tuck your chin", "tucking your chin",
-            "side bend", "side-bend", "bend to the side", "bend sideways",
-            "tip one ear", "ear towards the shoulder",
-            "back of that leg", "back of your leg", "back of your thigh", "behind the thigh",
-            "hamstring stretch",
-        ),
-        ("spinal_flexion",),
+    "spinal_flexion": (
+        "bend forward", "bend forwards", "bending forward", "bending forwards", "bent forward",
+        "bent forwards", "bend far forward", "bend far forwards", "bend over", "bending over",
+        "toe touch", "toe touches", "toe-touch", "toe-touches", "touch your toes",
+        "touch your feet", "reach for your toes", "reach for your feet", "round your back",
+        "rounding your back", "round your spine", "past your knee", "past your knees",
+        "past the knee", "past the front knee", "hinge", "hinges", "hinging", "sit-up",
+        "sit-ups", "curl up", "crunch", "crunches", "knee to chest", "knee to your chest",
+        "knees to your chest", "knee towards your chest", "knees towards your chest",
+        "slide your hands down", "hands slide down", "tuck your chin", "tucking your chin",
+        "side bend", "side-bend", "bend to the side", "bend sideways", "tip one ear",
+        "ear towards the shoulder", "back of that leg", "back of your leg",
+        "back of your thigh", "behind the thigh", "hamstring stretch",
+        "lean your upper body",
     ),
     # spinal_rotation: twisting the trunk, turning the head
-    **dict.fromkeys(
-        (
-            "twist", "twists", "twisting", "turn your head", "turning your head",
-            "turn your waist", "turning your waist", "turn your upper body",
-            "turning your upper body", "turn your chest", "turning your chest",
-            "turn your trunk", "turn your shoulders", "look over one shoulder",
-            "look over your shoulder", "rotate", "rotating", "rotation", "knee rolls",
-        ),
-        ("spinal_rotation",),
+    "spinal_rotation": (
+        "twist", "twists", "twisting", "turn your head", "turning your head", "turn your waist",
+        "turning your waist", "turn your upper body", "turning your upper body",
+        "turn your chest", "turning your chest", "turn your trunk", "turn your shoulders",
+        "look over one shoulder", "look over your shoulder", "rotate", "rotating", "rotation",
+        "knee rolls",
     ),
     # spinal_extension: arching, leaning back
-    **dict.fromkeys(
-        (
-            "arch", "arches", "arching", "arched", "back arch", "lean back", "leaning back",
-            "lean backwards", "leaning backwards", "bend backwards", "bending backwards",
-            "tip your head back", "look up at the ceiling",
-        ),
-        ("spinal_extension",),
+    "spinal_extension": (
+        "arch", "arches", "arching", "arched", "back arch", "lean back", "leaning back",
+        "lean backwards", "leaning backwards", "bend backwards", "bending backwards",
+        "tip your head back", "look up at the ceiling",
+        "lift your chest",
     ),
     # trunk_load: the named trunk-resistance exercises
-    **dict.fromkeys(
-        ("woodchop", "pallof", "anti-twist", "brace your tummy", "brace your core"),
-        ("trunk_load",),
+    "trunk_load": (
+        "woodchop", "pallof", "anti-twist", "brace your tummy", "brace your core",
+        "push-down", "push down",
     ),
     # arm_weight_bearing: pushing up, leaning or bearing weight through the arms
-    **dict.fromkeys(
-        (
-            "push up with your hands", "pushing up with your hands", "push up with your arms",
-            "pushing up with your arms", "push up through your arms", "push through your arms",
-            "pushing through your arms", "push through your hands", "hands on the chair arms",
-            "on the chair arms", "hands on the armrests", "on the armrests", "hands on the wall",
-            "lean on", "leaning on", "push-up", "push-ups", "press-up", "press-ups",
-            "wall push", "wall press", "all fours", "hands and knees",
-            "weight through your arms", "weight through your hands", "bear weight",
-        ),
-        ("arm_weight_bearing",),
+    "arm_weight_bearing": (
+        "push up with your hands", "pushing up with your hands", "push up with your arms",
+        "pushing up with your arms", "push up through your arms", "push through your arms",
+        "pushing through your arms", "push through your hands", "hands on the chair arms",
+        "on the chair arms", "hands on the armrests", "on the armrests", "hands on the wall",
+        "lean on", "leaning on", "push-up", "push-ups", "press-up", "press-ups", "wall push",
+        "wall press", "all fours", "hands and knees", "weight through your arms",
+        "weight through your hands", "bear weight",
     ),
     # overhead_reach: a hand or arm above shoulder height
-    **dict.fromkeys(
-        (
-            "overhead", "above your head", "over your head", "above head height",
-            "above shoulder height", "above your shoulders", "above the shoulders",
-            "hold up the sky", "towards the sky", "to the sky", "face height",
-            "forehead height", "head height", "eye level", "eye height", "past your ear",
-            "reach up", "reaching up",
-        ),
-        ("overhead_reach",),
+    "overhead_reach": (
+        "overhead", "above your head", "over your head", "above head height",
+        "above shoulder height", "above your shoulders", "above the shoulders",
+        "hold up the sky", "towards the sky", "to the sky", "face height", "forehead height",
+        "head height", "eye level", "eye height", "past your ear", "reach up", "reaching up",
+        "push one palm up", "arms forwards and up",
     ),
     # hands_behind_head: hands behind the head or neck
-    **dict.fromkeys(
-        (
-            "behind your head", "behind the head", "behind your neck", "behind the neck",
-            "back of your head", "back of the head", "back of your neck", "back of the neck",
-        ),
-        ("hands_behind_head",),
+    "hands_behind_head": (
+        "behind your head", "behind the head", "behind your neck", "behind the neck",
+        "back of your head", "back of the head", "back of your neck", "back of the neck",
     ),
     # floor_transfer: down to or up from the floor, lying on a mat
-    **dict.fromkeys(
-        (
-            "on the floor", "get down to the floor", "down to the floor", "down onto the floor",
-            "get up from the floor", "up from the floor", "up off the floor",
-            "lie on the floor", "lying on the floor", "sit on the floor", "sitting on the floor",
-            "lie on a mat", "lying on a mat", "mat", "mats", "kneel", "kneels", "kneeling",
-        ),
-        ("floor_transfer",),
+    "floor_transfer": (
+        "on the floor", "get down to the floor", "down to the floor", "down onto the floor",
+        "get up from the floor", "up from the floor", "up off the floor", "lie on the floor",
+        "lying on the floor", "sit on the floor", "sitting on the floor", "lie on a mat",
+        "lying on a mat", "mat", "mats", "kneel", "kneels", "kneeling",
     ),
-    # brisk_pace: brisk walking, fast stepping
-    **dict.fromkeys(
-        (
-            "brisk", "briskly", "brisker", "fast pace", "faster pace", "quick pace",
-            "quicker pace", "fast walking", "walk fast", "walk faster", "walk a little faster",
-            "walking faster", "fast stepping", "step quickly", "quick steps", "fast steps",
-            "at pace", "speed up", "power walking",
-        ),
-        ("brisk_pace",),
+    # brisk_pace: brisk walking, fast stepping, jogging or running
+    "brisk_pace": (
+        "brisk", "briskly", "brisker", "fast pace", "faster pace", "quick pace", "quicker pace",
+        "fast walking", "walk fast", "walk faster", "walk a little faster", "walking faster",
+        "fast stepping", "step quickly", "quick steps", "fast steps", "at pace", "speed up",
+        "power walking", "jog", "jogs", "jogging", "run", "runs", "running",
     ),
-    # jogging and running are both brisk and impact
-    **dict.fromkeys(
-        ("jog", "jogs", "jogging", "run", "runs", "running"), ("brisk_pace", "impact")
-    ),
-    # impact: hops, jumps, bounces, heel drops
-    **dict.fromkeys(
-        (
-            "jump", "jumps", "jumping", "hop", "hops", "hopping", "skipping", "bounce",
-            "bounces", "bouncing", "heel drop", "heel drops", "drop your heels",
-            "drop the heels", "stamp", "stamping", "leap", "leaping",
-        ),
-        ("impact",),
+    # impact: hops, jumps, bounces, heel drops, jogging or running (on land)
+    "impact": (
+        "jog", "jogs", "jogging", "run", "runs", "running", "jump", "jumps", "jumping", "hop",
+        "hops", "hopping", "skipping", "bounce", "bounces", "bouncing", "heel drop",
+        "heel drops", "drop your heels", "drop the heels", "stamp", "stamping", "leap",
+        "leaping",
     ),
     # breath_holding_risk: straining, holding the breath, hard pushing
-    **dict.fromkeys(
-        (
-            "hold your breath", "holding your breath", "hold their breath",
-            "holding their breath", "hold the breath", "push down hard", "pushing down hard",
-            "push hard", "pushing hard", "press hard", "pressing hard", "squeeze hard",
-            "squeezing hard", "bear down", "bearing down", "straining",
-        ),
-        ("breath_holding_risk",),
+    "breath_holding_risk": (
+        "hold your breath", "holding your breath", "hold their breath", "holding their breath",
+        "hold the breath", "push down hard", "pushing down hard", "push hard", "pushing hard",
+        "press hard", "pressing hard", "squeeze hard", "squeezing hard", "bear down",
+        "bearing down", "straining",
+        "push-down", "push down",
     ),
     # skin_friction: bands, noodles, straps or belts on the skin
-    **dict.fromkeys(
-        (
-            "band", "bands", "noodle", "noodles", "strap", "straps", "belt", "belts",
-            "grip hard", "grip tightly",
-        ),
-        ("skin_friction",),
+    "skin_friction": (
+        "band", "bands", "noodle", "noodles", "strap", "straps", "belt", "belts", "grip hard",
+        "grip tightly",
     ),
     # end_range_stretch: a stretch held at the end of range
-    **dict.fromkeys(
-        (
-            "feel a stretch", "to stretch", "each stretch", "hold the stretch",
-            "holding the stretch", "stretches", "hamstring stretch", "calf stretch",
-            "chest stretch", "chest opener",
-        ),
-        ("end_range_stretch",),
+    "end_range_stretch": (
+        "feel a stretch", "to stretch", "each stretch", "hold the stretch",
+        "holding the stretch", "stretches", "hamstring stretch", "calf stretch",
+        "chest stretch", "chest opener",
     ),
 }  # fmt: skip
+
+# The same table read the other way: keyword -> every tag it requires ("jog" -> brisk_pace
+# and impact).
+TEXT_TAG_KEYWORDS: dict[str, tuple[str, ...]] = {
+    keyword: tuple(tag for tag, phrases in TAG_KEYWORDS.items() if keyword in phrases)
+    for keyword in dict.fromkeys(k for phrases in TAG_KEYWORDS.values() for k in phrases)
+}
 
 # Longer phrases that contain a keyword but are not the movement: a keyword inside one of
 # these is not counted ("feet flat on the floor" is sitting, not a floor transfer).
@@ -561,10 +530,8 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?![\w-])", re.IGNORECASE)
 
 
-# Longest first, so "hold up the sky" is reported rather than a shorter keyword inside it.
 _KEYWORD_PATTERNS = tuple(
-    (keyword, _phrase_pattern(keyword), tags)
-    for keyword, tags in sorted(TEXT_TAG_KEYWORDS.items(), key=lambda kv: -len(kv[0]))
+    (keyword, _phrase_pattern(keyword), tags) for keyword, tags in TEXT_TAG_KEYWORDS.items()
 )
 _EXCEPTION_PATTERNS = {
     keyword: tuple(_phrase_pattern(p) for p in phrases)
@@ -596,20 +563,26 @@ def _is_exception(keyword: str, text: str, start: int, end: int) -> bool:
     )
 
 
-def keyword_mentions(text: str, *, in_water: bool = False) -> Iterator[tuple[str, str]]:
-    """(keyword, tag) for every movement keyword in `text` that the text does not forbid."""
+def keyword_mentions(text: str, *, in_water: bool = False) -> list[tuple[str, str]]:
+    """(keyword, tag) for every movement keyword in `text` that the text does not forbid.
+
+    In reading order; where two keywords start at the same place, the longer comes first.
+    """
     text = text.replace("\u2019", "'")
+    found = []
     for keyword, pattern, tags in _KEYWORD_PATTERNS:
         if in_water and keyword in LAND_ONLY_KEYWORDS:
             continue
         for match in pattern.finditer(text):
-            if _is_negated(text, match.start()) or _is_exception(
-                keyword, text, match.start(), match.end()
-            ):
+            start, end = match.span()
+            if _is_negated(text, start) or _is_exception(keyword, text, start, end):
                 continue
-            for tag in tags:
-                if not (in_water and tag in LAND_ONLY_TAGS):
-                    yield keyword, tag
+            found.extend(
+                (start, -len(keyword), keyword, tag)
+                for tag in tags
+                if not (in_water and tag in LAND_ONLY_TAGS)
+            )
+    return [(keyword, tag) for _, _, keyword, tag in sorted(found)]
 
 
 def _text_tag_problems(ex: records.Exercise) -> list[str]:
@@ -894,6 +867,7 @@ def exercise_to_dict(ex: records.Exercise) -> dict[str, Any]:
 
 __all__ = [
     "DEFAULT_CONTENT_ROOT",
+    "TAG_KEYWORDS",
     "TEXT_TAG_KEYWORDS",
     "ContentError",
     "content_version",
