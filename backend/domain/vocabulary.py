@@ -84,6 +84,7 @@ PRECAUTIONS = (
     "feeding_tube",
     "ataxia",
     "breast_surgery",  # breast or axillary surgery: shoulder cleared before upper-body work
+    "no_pool_condition",  # uncontrolled epilepsy, cardiac failure, bowel incontinence, open wound
 )
 
 # What the care team can clear, lifting a rule that waits for it (rules.yaml unless_cleared).

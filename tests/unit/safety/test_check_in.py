@@ -41,6 +41,7 @@ PAUSE = [
     "unusual_fatigue",
     "tingling",
     "more_pain_medication",
+    "pain_during_exercise",
 ]
 TODAY_ONLY = ["vomiting"]
 
@@ -232,3 +233,10 @@ def test_next_day_score_2_above_pre_session_is_amber(rules, score):
     assert f"{score}_next_day_2_above_pre_session" in codes(verdict)
     small = {"fatigue": 2, "pain": 1, score: (2 if score == "fatigue" else 1) + 1}
     assert judge(rules, today_check_in=check_in(**small), baseline=before).status == "green"
+
+
+def test_pain_during_loaded_exercise_lightens_the_next_session(rules):
+    verdict = judge(rules, today_check_in=check_in(symptoms=["pain_during_exercise"]))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"pain_during_loaded_exercise"}
+    assert verdict.max_target_rpe == 2

@@ -131,7 +131,9 @@ days = st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 12, 31))
 
 
 def around(*edges: float, spread: float) -> st.SearchStrategy[float]:
-    exact = st.sampled_from([e + d for e in edges for d in (-spread, -spread / 10, 0, spread / 10, spread)])
+    exact = st.sampled_from(
+        [e + d for e in edges for d in (-spread, -spread / 10, 0, spread / 10, spread)]
+    )
     return exact | st.one_of(*(st.floats(e - spread, e + spread) for e in edges))
 
 
@@ -174,7 +176,7 @@ def profiles(draw: st.DrawFn, today: date) -> PatientProfile:
 
 @st.composite
 def labs(draw: st.DrawFn, today: date) -> list[LabResult]:
-    names = draw(st.lists(st.sampled_from(sorted(LAB_VALUES)), max_size=6))
+    names = draw(st.lists(st.sampled_from(sorted(LAB_VALUES)), max_size=4))
     return [
         LabResult(name, draw(LAB_VALUES[name]), today - timedelta(days=draw(st.integers(0, 30))))
         for name in names
@@ -186,7 +188,12 @@ def calendars(draw: st.DrawFn, today: date) -> TreatmentCalendar:
     ago = draw(st.lists(st.integers(0, 20), max_size=2, unique=True))
     windows = []
     for start in draw(st.lists(st.integers(-30, 0), max_size=1)):
-        windows.append((today + timedelta(days=start), today + timedelta(days=start + draw(st.integers(0, 35)))))
+        windows.append(
+            (
+                today + timedelta(days=start),
+                today + timedelta(days=start + draw(st.integers(0, 35))),
+            )
+        )
     return TreatmentCalendar(
         infusions=tuple(today - timedelta(days=a) for a in ago), radiotherapy=tuple(windows)
     )
@@ -227,7 +234,13 @@ def prescriptions(draw: st.DrawFn) -> Prescription:
         low = draw(st.integers(MIN_LEVEL, MAX_LEVEL))
         high = draw(st.integers(low, MAX_LEVEL))
         ranges.append(
-            ModalityRange(modality, low, high, draw(st.none() | st.integers(low, high)), draw(st.integers(1, 4)))
+            ModalityRange(
+                modality,
+                low,
+                high,
+                draw(st.none() | st.integers(low, high)),
+                draw(st.integers(1, 4)),
+            )
         )
     return Prescription(modalities=tuple(ranges))
 
@@ -238,7 +251,9 @@ def weeks(draw: st.DrawFn, today: date) -> list[WeekEntry]:
     for back in range(today.weekday(), 0, -1):
         if draw(st.booleans()):
             done = draw(st.lists(st.sampled_from(MODALITIES), max_size=2, unique=True))
-            entries.append(WeekEntry(today - timedelta(days=back), tuple(done), draw(st.booleans())))
+            entries.append(
+                WeekEntry(today - timedelta(days=back), tuple(done), draw(st.booleans()))
+            )
     return entries
 
 
@@ -253,7 +268,9 @@ def days_inputs(draw: st.DrawFn) -> dict:
         "check_in": draw(check_ins(today)),
         "baseline": draw(baselines()),
         "prescription": draw(prescriptions()),
-        "levels": draw(st.dictionaries(st.sampled_from(MODALITIES), st.integers(MIN_LEVEL, MAX_LEVEL))),
+        "levels": draw(
+            st.dictionaries(st.sampled_from(MODALITIES), st.integers(MIN_LEVEL, MAX_LEVEL))
+        ),
         "week": draw(weeks(today)),
     }
 
@@ -299,7 +316,9 @@ def counts_known_fine_since(inputs: dict, opened: date) -> bool:
     """§11 nadir: "unless counts are known to be fine": a neutrophil count >=1.5 drawn in the
     window (the newest one, the lowest of that day)."""
     inside = [
-        r for r in inputs["labs"] if r.name == "neutrophils" and opened <= r.taken_on <= inputs["today"]
+        r
+        for r in inputs["labs"]
+        if r.name == "neutrophils" and opened <= r.taken_on <= inputs["today"]
     ]
     if not inside:
         return False
@@ -331,7 +350,10 @@ def no_blocks_reasons(inputs: dict) -> list[str]:
     if c.symptoms & CORD_SIGNS and sites & set(SPINE):
         why.append("cord-compression sign with a spinal lesion")
     # §9 RED: "fatigue or pain ≥9, or ≥7 with a jump of ≥3 from baseline"
-    for score, usual in ((c.fatigue, inputs["baseline"].fatigue), (c.pain, inputs["baseline"].pain)):
+    for score, usual in (
+        (c.fatigue, inputs["baseline"].fatigue),
+        (c.pain, inputs["baseline"].pain),
+    ):
         if score >= 9 or (score >= 7 and usual is not None and score - usual >= 3):
             why.append("score red")
     # §9 RED: "new or worse pain at a known lesion"
@@ -435,7 +457,9 @@ def forbidden(inputs: dict) -> tuple[dict[str, set[str]], dict[str, set[str]], d
     if sites & {"pelvis", "proximal_femur"}:
         # "knee only (no hip flexion/extension)"
         no_tags("pelvis/femur knee only", "hip_loading")
-    if "proximal_femur" in sites or ("pelvis" in sites and not profile.allow_walking_with_pelvic_lesion):
+    if "proximal_femur" in sites or (
+        "pelvis" in sites and not profile.allow_walking_with_pelvic_lesion
+    ):
         # "Weight-bearing aerobic: no*" (*EFFECT may allow walking with pelvic lesions)
         no_tags("pelvis/femur no weight-bearing aerobic", "weight_bearing")
     if sites & {"spine_thoracic", "ribs"}:
@@ -447,7 +471,11 @@ def forbidden(inputs: dict) -> tuple[dict[str, set[str]], dict[str, set[str]], d
     if len({GALVAO_ROW[s] for s in sites if s in GALVAO_ROW}) >= 2:
         # "Multiple regions | elbow only | no | knee only | no | yes | no spinal flexion..."
         no_tags(
-            "multiple regions", "shoulder_loading", "trunk_load", "hip_loading", "weight_bearing",
+            "multiple regions",
+            "shoulder_loading",
+            "trunk_load",
+            "hip_loading",
+            "weight_bearing",
             *SPINAL_MOVEMENT,
         )
     for lesion in profile.lesions:
@@ -513,7 +541,9 @@ def describe(session: DailySession) -> str:
 
 # ---------------------------------------------------------------- the properties
 SOURCE_SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 

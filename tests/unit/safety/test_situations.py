@@ -104,3 +104,9 @@ def test_recent_surgery_flag_without_date_counts_as_recent(rules):
 
 def test_planned_surgery_is_not_recent(rules):
     assert judge(rules, patient(surgery_date=TODAY.replace(year=TODAY.year + 1))).reasons == ()
+
+
+def test_pool_general_contraindication_keeps_the_pool_out(rules):
+    verdict = judge(rules, patient(precautions=["no_pool_condition"]))
+    assert codes(verdict) == {"pool_general_contraindication"}
+    assert "aquatic" in verdict.excluded_modalities and "immersion" in verdict.excluded_tags
