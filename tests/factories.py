@@ -65,6 +65,8 @@ def patient_body(**overrides) -> dict:
         "clinical": {
             "lesions": [{"site": "pelvis", "side": "left"}, {"site": "spine_lumbar", "sins": 4}],
             "precautions": ["lymphoedema"],
+            # Bone lesions are NCCN high tier: a physician's clearance is on file.
+            "clearances": ["medical_clearance"],
             "labs": [{"name": "platelets", "value": 150, "taken_on": "2026-11-20"}],
             "calendar": {"infusions": ["2026-11-20"], "radiotherapy": []},
             "equipment": {"bands": ["yellow", "red"], "pool_access": True},

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from backend.domain.safety import (
     Advice,
@@ -109,6 +109,7 @@ class _Described(_Strict):
     quote = _text()
     message = _text()
     holds_until_cleared = _flag()
+    standing = _flag()
     unless_cleared = fields.String(
         load_default=None,
         validate=validate.OneOf(CLEARANCES, error="unknown clearance {input!r}"),
@@ -156,14 +157,25 @@ class _LabGatesSchema(_Strict):
 
 
 class _SituationSchema(_RuleSchema):
+    """Fires on `precaution`, on any of `precautions`, or (with `bone_lesions`) on a bone lesion."""
+
     precaution = fields.String(
-        required=True,
+        load_default=None,
         validate=validate.OneOf(PRECAUTIONS, error="unknown precaution {input!r}"),
     )
+    precautions = _codes_of(PRECAUTIONS, "precaution")
+    bone_lesions = _flag()
+    section = fields.String(load_default="4.2", validate=validate.OneOf(("3", "4.1", "4.2")))
+
+    @validates_schema
+    def _names_a_condition(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data.get("precaution") or data.get("precautions") or data.get("bone_lesions")):
+            raise ValidationError("a situation needs precaution, precautions or bone_lesions")
 
 
 class _SurgerySchema(_RuleSchema):
     within_days = _strict_int(required=True, validate=validate.Range(min=0))
+    wound_healing = fields.Nested(_RuleSchema, required=True)
 
 
 def _sites() -> fields.List:
@@ -425,6 +437,7 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         *((f"lab_gates.vitals.{i}", r) for i, r in enumerate(labs["vitals"])),
         *((f"situations.{i}", r) for i, r in enumerate(data["situations"])),
         ("recent_surgery", data["recent_surgery"]),
+        ("recent_surgery.wound_healing", data["recent_surgery"]["wound_healing"]),
         *((f"lesion_sites.{i}", r) for i, r in enumerate(data["lesion_sites"])),
         *((f"lesion_modules.modules.{i}", r) for i, r in enumerate(modules["modules"])),
         ("lesion_modules.multiple_regions", modules["multiple_regions"]),
@@ -469,6 +482,7 @@ def _rule(
         message=" ".join(d["message"].split()),
         holds_until_cleared=holds or d["holds_until_cleared"],
         unless_cleared=d["unless_cleared"],
+        standing=d["standing"],
         effects=Effects(
             excluded_tags=frozenset(d["exclude_tags"]),
             excluded_modalities=frozenset(d["exclude_modalities"]),
@@ -504,10 +518,17 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
         fever=TemperatureRule(_rule(labs["fever"], "4.1"), labs["fever"]["at_or_above_c"]),
         vital_gates=tuple(_gate(g, g["vital"]) for g in labs["vitals"]),
         situations=tuple(
-            PrecautionRule(_rule(s, "4.2"), s["precaution"]) for s in data["situations"]
+            PrecautionRule(
+                _rule(s, s["section"]),
+                frozenset(s["precautions"]) | ({s["precaution"]} if s["precaution"] else set()),
+                s["bone_lesions"],
+            )
+            for s in data["situations"]
         ),
         recent_surgery=SurgeryRule(
-            _rule(data["recent_surgery"], "4.2"), data["recent_surgery"]["within_days"]
+            _rule(data["recent_surgery"], "4.2"),
+            data["recent_surgery"]["within_days"],
+            _rule(data["recent_surgery"]["wound_healing"], "4.2"),
         ),
         site_rules=tuple(
             SiteRule(_rule(s, "4.2/7"), _expand_sites(s["sites"]), s["per_lesion_clearance"])

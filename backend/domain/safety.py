@@ -21,6 +21,7 @@ from backend.domain.records import (
     TreatmentCalendar,
     Verdict,
 )
+from backend.domain.vocabulary import BONE_SITES
 
 SEVERITY_RANK = {"green": 0, "amber": 1, "red": 2}
 NO_DECISIONS = CareTeamState()
@@ -53,6 +54,9 @@ class Rule:
     quote: str = ""  # the exact sentence(s) of the source this rule encodes
     holds_until_cleared: bool = False  # red: every session held until a clinician decides
     unless_cleared: str | None = None  # a vocabulary.CLEARANCES code that lifts the rule
+    # A standing state the care team recorded (a condition, a missing clearance), not a new
+    # event: red without opening a new alert each day.
+    standing: bool = False
 
 
 COMPARISONS = {
@@ -95,14 +99,27 @@ class TemperatureRule:
 
 @dataclass(frozen=True)
 class PrecautionRule:
+    """Fires when the patient has any of `precautions` (or, with `bone_lesions`, any lesion
+    at a bone site: the NCCN high tier counts bone metastases)."""
+
     rule: Rule
-    precaution: str
+    precautions: frozenset[str]
+    bone_lesions: bool = False
+
+    def fires(self, profile: PatientProfile) -> bool:
+        if self.precautions & profile.precautions:
+            return True
+        return self.bone_lesions and any(lesion.site in BONE_SITES for lesion in profile.lesions)
 
 
 @dataclass(frozen=True)
 class SurgeryRule:
+    """Within `within_days` of surgery: `rule` (amber, what strains a wound) and, until the
+    surgical team clears training, `wound_healing` (red: early wound healing blocks training)."""
+
     rule: Rule
     within_days: int
+    wound_healing: Rule
 
 
 @dataclass(frozen=True)
@@ -247,6 +264,7 @@ class RuleSet:
             *(g.rule for g in self.vital_gates),
             *(s.rule for s in self.situations),
             self.recent_surgery.rule,
+            self.recent_surgery.wound_healing,
             *(s.rule for s in self.site_rules),
             *(m.rule for m in self.lesion_modules),
             self.multiple_regions.rule,
@@ -276,6 +294,7 @@ class SafetyVerdict(Verdict):
     emergency: bool = False  # show emergency instructions and alert the team now
     held: bool = False  # a red flag holds sessions until a clinician decides
     check_in_missing: bool = False  # no check-in today: a check-in unlocks the full session
+    new_red_flag: bool = False  # a red reason that is an event (not a standing state): alert
 
 
 def red_flag_codes(rules: RuleSet) -> frozenset[str]:
@@ -385,9 +404,9 @@ def _lab_rules(latest: dict[str, list[float]], stale: frozenset[str], rules: Rul
 
 # ---------- the patient's situation (§4.2) ----------
 def _situation_rules(profile: PatientProfile, today: date, rules: RuleSet) -> list[Rule]:
-    fired = [s.rule for s in rules.situations if s.precaution in profile.precautions]
+    fired = [s.rule for s in rules.situations if s.fires(profile)]
     if _surgery_is_recent(profile, today, rules.recent_surgery.within_days):
-        fired.append(rules.recent_surgery.rule)
+        fired += [rules.recent_surgery.rule, rules.recent_surgery.wound_healing]
     return fired
 
 
@@ -559,6 +578,7 @@ def _verdict(fired: Sequence[Rule], rules: RuleSet, *, check_in_missing: bool) -
         emergency=emergency,
         held=rules.care_team_hold.code in by_code,
         check_in_missing=check_in_missing,
+        new_red_flag=any(r.severity == "red" and not r.standing for r in ordered),
     )
 
 

@@ -85,10 +85,26 @@ PRECAUTIONS = (
     "ataxia",
     "breast_surgery",  # breast or axillary surgery: shoulder cleared before upper-body work
     "no_pool_condition",  # uncontrolled epilepsy, cardiac failure, bowel incontinence, open wound
+    # NCCN high tier (with bone metastases, ostomy, cardiopulmonary disease, ataxia):
+    # physician clearance first.
+    "lung_or_abdominal_surgery",
+    "severe_malnutrition",
+    "worsening_condition",
+    # Toolkit absolute contraindications: no exercise while any is present.
+    "unstable_angina",
+    "unstable_arrhythmia",
+    "uncontrolled_hypertension",
+    "unstable_heart_failure",
+    "acute_embolism_or_infarct",
+    "acute_systemic_infection",
+    "dissecting_aneurysm",
+    "acute_myocarditis_or_pericarditis",
 )
 
 # What the care team can clear, lifting a rule that waits for it (rules.yaml unless_cleared).
 CLEARANCES = (
+    "medical_clearance",  # a physician cleared the patient for the programme (NCCN high tier)
+    "training_after_surgery",  # the surgical team says the wound has healed enough to train
     "resistance_with_ostomy",  # physician permission for weight training with a stoma
     "upper_body_after_breast_surgery",  # arm and shoulder problems resolved
     "pool_after_infusion",  # pool use within the cytotoxic window decided case by case

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -30,6 +30,11 @@ class Patient(db.Model):
     clinical: Mapped[dict] = mapped_column(JSON)
     prescription: Mapped[dict | None] = mapped_column(JSON)
     timezone: Mapped[str] = mapped_column(String(64))
+    # After a zone change the date is held (domain.zones.ZoneHold): a change never hands
+    # the patient a day not yet started, or one already lived.
+    zone_hold_floor: Mapped[date | None] = mapped_column(Date)
+    zone_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    zone_hold_cap_zone: Mapped[str | None] = mapped_column(String(64))
     settings: Mapped[dict] = mapped_column(JSON)  # reminder window, quiet hours, channels
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

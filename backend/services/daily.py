@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend import clock
-from backend.domain import records
+from backend.domain import records, zones
 from backend.domain.planner import WeekEntry, plan_session
 from backend.domain.safety import evaluate, holding_codes, red_flag_codes
 from backend.domain.vocabulary import VITALS
@@ -23,7 +23,7 @@ from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
 from backend.services import alerts, coach, content, levels, transactional
 from backend.services.patient_inputs import domain_inputs, domain_prescription
-from backend.services.patients import load_patient
+from backend.services.patients import load_patient, zone_hold
 from backend.services.training import cr10
 
 LOGGED = ("completed", "partial", "stopped")
@@ -31,8 +31,8 @@ BASELINE_DAYS = 14  # TOLERANCE_MODEL.md: rolling baseline = median of the last 
 
 
 def local_date(patient: Patient) -> date:
-    """Today in the patient's own time zone."""
-    return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
+    """Today in the patient's own time zone (held back after a change eastwards)."""
+    return zones.patient_date(clock.now(), patient.timezone, zone_hold(patient))
 
 
 def _as_check_in(row: CheckIn) -> records.CheckIn:
@@ -226,9 +226,8 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
     )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
     # A day held by an earlier red flag is red too, but only a new red reason is a new alert.
-    hold = content.current().rules.care_team_hold.code
-    new_red = any(r.severity == "red" and r.code != hold for r in verdict.reasons)
-    alert_id = _open_alert(patient, row) if new_red else None
+    # Standing states (the hold, a missing clearance, a recorded condition) are not events.
+    alert_id = _open_alert(patient, row) if verdict.new_red_flag else None
     coach.after_check_in(patient, row, verdict)
     return {
         "id": row.id,

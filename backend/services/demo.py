@@ -76,6 +76,8 @@ def _patients(today) -> list[dict]:
                     {"site": "spine_lumbar", "sins": 5},
                 ],
                 "precautions": ["falls"],
+                # NCCN high tier (bone metastases): his oncologist's clearance is on file.
+                "clearances": ["medical_clearance"],
                 "labs": [{"name": "haemoglobin", "value": 12.5, "taken_on": day(-10)}],
                 "equipment": {"bands": ["yellow", "red"], "pool_access": False},
             },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from backend import clock
+from backend.domain import zones
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Patient, User
@@ -136,7 +137,7 @@ def update(actor: Actor, patient_id: str, changes: dict) -> dict:
     if "timezone" in settings:
         changes = {**changes, "timezone": settings["timezone"]}
     if "timezone" in changes:
-        patient.timezone = changes["timezone"]
+        move_to_zone(patient, changes["timezone"])
     if settings:
         patient.settings = {**patient.settings, **_settings_only(settings)}
     patient.updated_at = clock.now()
@@ -200,7 +201,24 @@ def me(actor: Actor) -> dict:
 def update_my_settings(actor: Actor, settings: dict) -> dict:
     patient = load_patient(actor, actor.patient_id or "")
     if "timezone" in settings:
-        patient.timezone = settings["timezone"]
+        move_to_zone(patient, settings["timezone"])
     patient.settings = {**patient.settings, **_settings_only(settings)}
     patient.updated_at = clock.now()
     return {"timezone": patient.timezone, **patient.settings}
+
+
+def zone_hold(patient: Patient) -> zones.ZoneHold | None:
+    if patient.zone_hold_floor is None or patient.zone_hold_until is None:
+        return None
+    return zones.ZoneHold(patient.zone_hold_floor, patient.zone_hold_until, patient.zone_hold_cap_zone)
+
+
+def move_to_zone(patient: Patient, zone: str) -> None:
+    """Change the patient's zone without handing them a day (domain.zones)."""
+    if zone == patient.timezone:
+        return
+    hold = zones.after_zone_change(clock.now(), patient.timezone, zone, zone_hold(patient))
+    patient.timezone = zone
+    patient.zone_hold_floor = hold.floor if hold else None
+    patient.zone_hold_until = hold.until if hold else None
+    patient.zone_hold_cap_zone = hold.cap_zone if hold else None

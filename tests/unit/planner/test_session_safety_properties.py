@@ -41,6 +41,7 @@ from backend.domain.records import (
 from backend.domain.safety import RuleSet, evaluate, red_flag_codes
 from backend.domain.vocabulary import (
     BAND_COLOURS,
+    CLEARANCES,
     LESION_SITES,
     MAX_LEVEL,
     MIN_LEVEL,
@@ -78,12 +79,28 @@ def lesions(draw: st.DrawFn) -> Lesion:
     )
 
 
+def _standing_red_precautions() -> frozenset[str]:
+    """Precautions that are red whatever else is true (absolute contraindications)."""
+    rules = real_rules()
+    return frozenset().union(
+        *(
+            s.precautions
+            for s in rules.situations
+            if s.rule.severity == "red" and not s.rule.unless_cleared
+        )
+    )
+
+
 @st.composite
-def profiles(draw: st.DrawFn, today: date) -> PatientProfile:
+def profiles(draw: st.DrawFn, today: date, *, calm: bool = False) -> PatientProfile:
+    """`calm`: cleared for the programme and free of absolute contraindications."""
+    allowed = sorted(set(PRECAUTIONS) - _standing_red_precautions()) if calm else PRECAUTIONS
+    given_clearances = draw(st.frozensets(st.sampled_from(CLEARANCES)))
     return PatientProfile(
         cancer_type=draw(st.sampled_from(["breast", "prostate", "lung", "colorectal", "myeloma"])),
         lesions=tuple(draw(st.lists(lesions(), max_size=3))),
-        precautions=draw(st.frozensets(st.sampled_from(PRECAUTIONS), max_size=3)),
+        precautions=draw(st.frozensets(st.sampled_from(allowed), max_size=3)),
+        clearances=frozenset(CLEARANCES) if calm else given_clearances,
         surgery_date=draw(st.none() | st.just(today - timedelta(days=draw(st.integers(0, 120))))),
         bands_owned=tuple(draw(st.lists(st.sampled_from(BAND_COLOURS), max_size=4, unique=True))),
         pool_access=draw(st.booleans()),
@@ -185,7 +202,7 @@ def weeks(draw: st.DrawFn, today: date, prescription: Prescription) -> list[Week
 def situations(draw: st.DrawFn, *, calm: bool = False) -> dict:
     """Everything one day's planning needs, with the verdict from the real evaluator."""
     today = draw(days)
-    profile = draw(profiles(today))
+    profile = draw(profiles(today, calm=calm))
     verdict = evaluate(
         profile,
         draw(labs(today)),

@@ -27,7 +27,13 @@ def lab(name: str, value: float, age_days: int = 1) -> LabResult:
     return LabResult(name=name, value=value, taken_on=days_ago(age_days))
 
 
+# A clinic records the physician's clearance before a high-tier patient starts (rule
+# medical_clearance_first); tests of other rules start from a cleared patient.
+CLEARED = frozenset({"medical_clearance"})
+
+
 def patient(*sites: str, precautions: Sequence[str] = (), **kwargs: object) -> PatientProfile:
+    kwargs.setdefault("clearances", CLEARED)
     return PatientProfile(
         cancer_type="breast",
         lesions=tuple(Lesion(site=s) for s in sites),

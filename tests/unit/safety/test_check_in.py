@@ -183,6 +183,15 @@ def test_pain_2_above_baseline_amber(rules):
     assert codes(verdict) == {"pain_2_above_baseline"}
 
 
+def test_fatigue_2_above_baseline_is_not_stable_so_amber(rules):
+    """Brief §9 GREEN: "Stable fatigue ≤6"; a rise of 2 from the usual is not stable."""
+    verdict = judge(rules, today_check_in=check_in(fatigue=5), baseline=Baseline(fatigue=3))
+    assert verdict.status == "amber"
+    assert codes(verdict) == {"fatigue_2_above_baseline"}
+    steady = judge(rules, today_check_in=check_in(fatigue=4), baseline=Baseline(fatigue=3))
+    assert steady.status == "green"
+
+
 def test_pain_1_above_baseline_green(rules):
     verdict = judge(rules, today_check_in=check_in(pain=2), baseline=Baseline(pain=1))
     assert verdict.status == "green"

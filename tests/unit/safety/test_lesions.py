@@ -3,7 +3,7 @@
 import pytest
 
 from backend.domain.records import Lesion, PatientProfile
-from tests.unit.safety.helpers import codes, judge, patient
+from tests.unit.safety.helpers import CLEARED, codes, judge, patient
 
 SPINAL_MOVEMENT = {"spinal_flexion", "spinal_extension", "spinal_rotation"}
 
@@ -105,7 +105,8 @@ def test_two_lesions_at_one_site_give_one_reason(rules):
 # ---------- §6 fracture-risk gate ----------
 def _scored(site: str, **scores: object) -> PatientProfile:
     """A patient with one lesion carrying fracture-risk scores."""
-    return PatientProfile(cancer_type="prostate", lesions=(Lesion(site=site, **scores),))  # type: ignore[arg-type]
+    lesions = (Lesion(site=site, **scores),)  # type: ignore[arg-type]
+    return PatientProfile(cancer_type="prostate", lesions=lesions, clearances=CLEARED)
 
 
 def test_fracture_risk_mirels_7_no_gate(rules):

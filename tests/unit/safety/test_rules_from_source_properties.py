@@ -58,6 +58,29 @@ def real_rules() -> RuleSet:
 # ---------------------------------------------------------------- the source, hard-coded
 # §1: "CR-10 3 ≈ moderate, 5 ≈ hard" -> "light" is below the moderate anchor, "moderate" below hard.
 LIGHT_MAX_RPE = 2
+# §3 NCCN high tier (beside bone metastases) and §4.1 Toolkit absolute contraindications.
+HIGH_TIER_PRECAUTIONS = frozenset(
+    {
+        "cardiopulmonary_toxicity",
+        "ataxia",
+        "ostomy",
+        "lung_or_abdominal_surgery",
+        "severe_malnutrition",
+        "worsening_condition",
+    }
+)
+ABSOLUTE_CONTRAINDICATIONS = frozenset(
+    {
+        "unstable_angina",
+        "unstable_arrhythmia",
+        "uncontrolled_hypertension",
+        "unstable_heart_failure",
+        "acute_embolism_or_infarct",
+        "acute_systemic_infection",
+        "dissecting_aneurysm",
+        "acute_myocarditis_or_pericarditis",
+    }
+)
 MODERATE_MAX_RPE = 4
 
 SPINE = ("spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral")
@@ -162,16 +185,29 @@ def lesions(draw: st.DrawFn) -> Lesion:
 
 @st.composite
 def profiles(draw: st.DrawFn, today: date) -> PatientProfile:
+    ordinary = sorted(set(PRECAUTIONS) - ABSOLUTE_CONTRAINDICATIONS)
+    precautions = draw(st.frozensets(st.sampled_from(ordinary), max_size=4))
+    if draw(st.integers(0, 7)) == 0:  # rarely: nothing is served, so keep most days open
+        precautions |= {draw(st.sampled_from(sorted(ABSOLUTE_CONTRAINDICATIONS)))}
     return PatientProfile(
         cancer_type=draw(st.sampled_from(["breast", "prostate", "lung", "colorectal", "myeloma"])),
         lesions=tuple(draw(st.lists(lesions(), max_size=3))),
-        precautions=draw(st.frozensets(st.sampled_from(PRECAUTIONS), max_size=4)),
+        precautions=precautions,
         surgery_date=draw(st.none() | st.just(today - timedelta(days=draw(st.integers(0, 120))))),
         bands_owned=BAND_COLOURS,
         pool_access=True,
         allow_walking_with_pelvic_lesion=draw(st.booleans()),
-        clearances=draw(st.frozensets(st.sampled_from(CLEARANCES))),
+        clearances=draw(clearances()),
     )
+
+
+@st.composite
+def clearances(draw: st.DrawFn) -> frozenset[str]:
+    """Mostly a patient cleared to start (as the clinic records at enrolment), sometimes not."""
+    given = draw(st.frozensets(st.sampled_from(CLEARANCES)))
+    if draw(st.integers(0, 4)) > 0:
+        given |= {"medical_clearance", "training_after_surgery"}
+    return given
 
 
 @st.composite
@@ -308,6 +344,14 @@ def latest_on_latest_day(results: list[LabResult], name: str) -> list[float]:
     return [r.value for r in mine if r.taken_on == newest]
 
 
+def recent_surgery(inputs: dict) -> bool:
+    """Within the [derived] 42-day window; a flagged precaution without a date counts."""
+    profile = inputs["profile"]
+    if profile.surgery_date is None:
+        return "recent_surgery" in profile.precautions
+    return 0 <= (inputs["today"] - profile.surgery_date).days <= 42
+
+
 def infusion_days(inputs: dict) -> list[int]:
     return [(inputs["today"] - d).days for d in inputs["calendar"].infusions]
 
@@ -329,6 +373,20 @@ def counts_known_fine_since(inputs: dict, opened: date) -> bool:
 def no_blocks_reasons(inputs: dict) -> list[str]:
     """Why the source says there is no session today (empty: the source allows one)."""
     why = []
+    profile = inputs["profile"]
+    # §3 "High tier: lung/abdominal surgery, ostomy, cardiopulmonary disease, ataxia, ...,
+    # severe malnutrition, worsening condition, bone metastases → physician clearance first"
+    high_tier = profile.precautions & HIGH_TIER_PRECAUTIONS or any(
+        lesion.site in BONE for lesion in profile.lesions
+    )
+    if high_tier and "medical_clearance" not in profile.clearances:
+        why.append("high tier without physician clearance")
+    # §4.1 "Toolkit absolute contraindications: unstable angina, arrhythmia, ..."
+    if profile.precautions & ABSOLUTE_CONTRAINDICATIONS:
+        why.append("absolute contraindication")
+    # §4.2 "Recent surgery: Early wound healing blocks training" (42 days: [derived] window)
+    if recent_surgery(inputs) and "training_after_surgery" not in profile.clearances:
+        why.append("early wound healing")
     results = inputs["labs"]
     # §4.1 Maltser: "<20: walking and ADLs only"; ">20: light exercise" -> 20 itself is not >20.
     if any(v <= 20 for v in latest_on_latest_day(results, "platelets")):
@@ -426,6 +484,11 @@ def forbidden(inputs: dict) -> tuple[dict[str, set[str]], dict[str, set[str]], d
     if "hsct" in p:
         # "After a marrow transplant, usually avoid them [public gyms and pools] for about 1 year"
         no_water("hsct")
+        # "Stem-cell transplant (HSCT): Avoid over-training" -> moderate at most
+        caps["hsct no over-training"] = MODERATE_MAX_RPE
+    if recent_surgery(inputs):
+        # Pool, general: "No: ... large open wounds" -> a healing wound stays out of the water
+        no_water("surgical wound")
     if "anticoagulants" in p:
         # "Anticoagulants: Avoid high-impact and contact activities"
         no_tags("anticoagulants", "impact")
@@ -583,6 +646,10 @@ def test_served_session_respects_what_the_source_says(inputs: dict) -> None:
     # §9 AMBER: "pain 4–6 ...; days 2–5 after infusion" -> the day is not green.
     c = inputs["check_in"]
     if any(2 <= d <= 5 for d in infusion_days(inputs)) or (c is not None and 4 <= c.pain <= 6):
+        assert session.verdict != "green"
+    # §9 GREEN needs "Stable fatigue ≤6": a rise of 2 or more from the usual is not stable.
+    usual = inputs["baseline"].fatigue
+    if c is not None and usual is not None and c.fatigue - usual >= 2:
         assert session.verdict != "green"
 
 

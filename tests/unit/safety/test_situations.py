@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.unit.safety.helpers import TODAY, codes, days_ago, judge, patient
+from tests.unit.safety.helpers import CLEARED, TODAY, codes, days_ago, judge, patient
+
+HEALED = CLEARED | {"training_after_surgery"}
 
 
 @pytest.mark.parametrize("line", ["central_line", "picc"])
@@ -63,10 +65,11 @@ def test_hsct_no_public_pool(rules):
     assert "aquatic" in verdict.excluded_modalities
 
 
-def test_cardiopulmonary_toxicity_information_only(rules):
+def test_cardiopulmonary_toxicity_once_cleared_tells_what_to_report(rules):
     verdict = judge(rules, patient(precautions=["cardiopulmonary_toxicity"]))
     assert verdict.status == "green"
     assert codes(verdict) == {"cardiopulmonary_toxicity"}
+    assert "swollen ankles" in verdict.reasons[0].message
 
 
 def test_bone_disease_no_impact_no_forward_bending(rules):
@@ -81,10 +84,21 @@ def test_visceral_lesion_is_not_bone_disease(rules):
 
 def test_recent_surgery_within_window_amber_no_trunk_load(rules):
     window = rules.recent_surgery.within_days
-    verdict = judge(rules, patient(surgery_date=days_ago(window)))
+    verdict = judge(rules, patient(surgery_date=days_ago(window), clearances=HEALED))
     assert verdict.status == "amber"
     assert codes(verdict) == {"recent_surgery"}
-    assert {"trunk_load", "breath_holding_risk"} <= verdict.excluded_tags
+    assert {"trunk_load", "breath_holding_risk", "immersion"} <= verdict.excluded_tags
+    assert "aquatic" in verdict.excluded_modalities
+
+
+def test_recent_surgery_wound_healing_blocks_training_until_the_surgical_team_clears(rules):
+    """Source: "Recent surgery: Early wound healing blocks training"."""
+    verdict = judge(rules, patient(surgery_date=days_ago(3)))
+    assert verdict.status == "red"
+    assert codes(verdict) == {"recent_surgery", "recent_surgery_wound_healing"}
+    assert not verdict.new_red_flag  # a recorded state, not an event: no daily alert
+    cleared = judge(rules, patient(surgery_date=days_ago(3), clearances=HEALED))
+    assert cleared.status == "amber"
 
 
 def test_recent_surgery_after_window_is_green(rules):
@@ -94,12 +108,13 @@ def test_recent_surgery_after_window_is_green(rules):
 
 
 def test_recent_surgery_window_is_42_days(rules):
-    assert judge(rules, patient(surgery_date=days_ago(42))).status == "amber"
+    assert judge(rules, patient(surgery_date=days_ago(42), clearances=HEALED)).status == "amber"
     assert judge(rules, patient(surgery_date=days_ago(43))).status == "green"
 
 
 def test_recent_surgery_flag_without_date_counts_as_recent(rules):
-    assert codes(judge(rules, patient(precautions=["recent_surgery"]))) == {"recent_surgery"}
+    verdict = judge(rules, patient(precautions=["recent_surgery"]))
+    assert codes(verdict) == {"recent_surgery", "recent_surgery_wound_healing"}
 
 
 def test_planned_surgery_is_not_recent(rules):

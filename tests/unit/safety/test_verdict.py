@@ -148,7 +148,7 @@ def test_every_rule_in_the_file_can_fire(rules):
     everything = PatientProfile(
         cancer_type="x",
         lesions=tuple(Lesion(site=s, mirels=12) for s in LESION_SITES),
-        precautions=frozenset(p.precaution for p in rules.situations) | {"recent_surgery"},
+        precautions=frozenset().union(*(p.precautions for p in rules.situations)) | {"recent_surgery"},
     )
     scenarios.append(judge(rules, everything, baseline=Baseline(last_session_rpe_over_target=5)))
     scenarios.append(judge(rules, today_check_in=None))
