@@ -12,7 +12,7 @@ from backend.errors import Forbidden
 from backend.extensions import db
 from backend.models import Clinic, Patient, User
 from backend.security import Actor
-from backend.services import accounts, patients, transactional
+from backend.services import accounts, demo_history, patients, transactional
 
 CLINIC = "Onward Demo Clinic"
 PHYSIO = ("physio@demo.onward.example", "Demo Physio", "demo-physio-pass")
@@ -32,11 +32,12 @@ def _patients(today) -> list[dict]:
             "clinical": {
                 "precautions": ["lymphoedema", "port"],
                 "labs": [
-                    {"name": "platelets", "value": 180, "taken_on": day(-3)},
-                    {"name": "haemoglobin", "value": 11.2, "taken_on": day(-3)},
-                    {"name": "neutrophils", "value": 2.1, "taken_on": day(-3)},
+                    {"name": "platelets", "value": 210, "taken_on": day(-52)},
+                    {"name": "haemoglobin", "value": 11.8, "taken_on": day(-52)},
+                    {"name": "neutrophils", "value": 2.6, "taken_on": day(-52)},
                 ],
-                "calendar": {"infusions": [day(-17), day(-3), day(11)]},
+                # A fortnightly chemotherapy cycle across the demo's seven weeks.
+                "calendar": {"infusions": [day(-45), day(-31), day(-17), day(-3), day(11)]},
                 "equipment": {"bands": ["yellow", "red", "green"], "pool_access": True},
             },
             "prescription": {
@@ -78,7 +79,7 @@ def _patients(today) -> list[dict]:
                 "precautions": ["falls"],
                 # NCCN high tier (bone metastases): his oncologist's clearance is on file.
                 "clearances": ["medical_clearance"],
-                "labs": [{"name": "haemoglobin", "value": 12.5, "taken_on": day(-10)}],
+                "labs": [{"name": "haemoglobin", "value": 12.5, "taken_on": day(-55)}],
                 "equipment": {"bands": ["yellow", "red"], "pool_access": False},
             },
             "prescription": {
@@ -108,7 +109,7 @@ def _patients(today) -> list[dict]:
             "clinical": {
                 "lesions": [{"site": "brain"}, {"site": "lung"}],
                 "precautions": ["peripheral_neuropathy", "picc"],
-                "labs": [{"name": "platelets", "value": 95, "taken_on": day(-2)}],
+                "labs": [{"name": "platelets", "value": 95, "taken_on": day(-50)}],
                 "equipment": {"bands": ["tan", "yellow"], "pool_access": True},
             },
             "prescription": {
@@ -134,27 +135,38 @@ def _patients(today) -> list[dict]:
 
 
 def seed() -> list[str]:
-    """Create (or find) the demo clinic and return the lines to print."""
+    """Create (or find) the demo clinic, with weeks of history, and return the lines to print.
+
+    Idempotent: a second run creates nothing. Only the demo's own patients, who sign in with
+    the demo password, are listed (never a patient someone enrolled since).
+    """
     if current_app.config["ENV"] not in ("development", "test"):
         raise Forbidden("The demo clinic is for development only.")
     clinic = db.session.scalar(select(Clinic).where(Clinic.name == CLINIC))
     if clinic is None:
-        clinic = accounts.create_clinic(CLINIC, on_call_email="on-call@demo.onward.example")
-        physio = accounts.create_staff(PHYSIO[0], PHYSIO[2], clinic.id, "clinician", PHYSIO[1])
-        accounts.create_staff(ADMIN[0], ADMIN[2], clinic.id, "admin", ADMIN[1])
-        actor = Actor(physio.id, "clinician", clinic.id, remote_addr="cli")
-        for data in _patients(clock.now().date()):
-            enrolled = patients.enrol(actor, _load(data))
-            _activate(enrolled["id"])
+        today = clock.now()
+        start = today - timedelta(days=demo_history.HISTORY_DAYS)
+        with clock.frozen(start):
+            clinic = accounts.create_clinic(CLINIC, on_call_email="on-call@demo.onward.example")
+            physio = accounts.create_staff(PHYSIO[0], PHYSIO[2], clinic.id, "clinician", PHYSIO[1])
+            accounts.create_staff(ADMIN[0], ADMIN[2], clinic.id, "admin", ADMIN[1])
+            actor = Actor(physio.id, "clinician", clinic.id, remote_addr="cli")
+            ids = []
+            for data in _patients(today.date()):
+                enrolled = patients.enrol(actor, _load(data))
+                _activate(enrolled["id"])
+                ids.append(enrolled["id"])
+        demo_history.live(ids, actor, start, demo_history.HISTORY_DAYS)
     lines = [
         f"Demo clinic: {CLINIC}",
         f"  physio  {PHYSIO[0]} / {PHYSIO[2]}",
         f"  admin   {ADMIN[0]} / {ADMIN[2]}",
     ]
+    demo_emails = [p["email"] for p in _patients(clock.now().date())]
     for user in db.session.scalars(
         select(User)
         .join(Patient, Patient.user_id == User.id)
-        .where(User.clinic_id == clinic.id)
+        .where(User.clinic_id == clinic.id, User.email.in_(demo_emails), User.active.is_(True))
         .order_by(User.email)
     ):
         lines.append(f"  patient {user.email} / {PASSWORD}   {user.display_name}")
