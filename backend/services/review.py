@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from backend import clock
@@ -22,6 +22,10 @@ from backend.services.caseload import rate
 
 ATTENDED = trends.ATTENDED
 QUEUE_LIMIT = 200
+# A routine progression is one a physio approves without reading the case: the patient is
+# doing the programme as prescribed. [derived] thresholds, stated on the review page.
+ROUTINE_MIN_ADHERENCE = 0.8  # sessions done / due over 28 days
+ROUTINE_CLEAN_DAYS = 7  # no missed or stopped session in the last week
 
 
 def _within(use_case):
@@ -143,8 +147,11 @@ def acknowledge(actor: Actor, alert_id: str, note: str, decision: str) -> dict:
 
 
 # ---------- the review queue ----------
-def routine_problem(proposal: dict, prescription: dict | None, open_red_flag: bool) -> str | None:
-    """Why a proposal is not a routine progression (None = routine: +1 inside the range)."""
+def routine_problem(
+    proposal: dict, prescription: dict | None, open_red_flag: bool, recent: dict | None = None
+) -> str | None:
+    """Why a proposal is not a routine progression (None = routine: +1 inside the range, for
+    a patient without a red flag who is doing the programme: see ROUTINE_*)."""
     if proposal["step"] != 1:
         return "not a one-level step up"
     if open_red_flag:
@@ -157,6 +164,22 @@ def routine_problem(proposal: dict, prescription: dict | None, open_red_flag: bo
         return "the level is locked"
     if not allowed["min_level"] <= proposal["proposed_level"] <= allowed["max_level"]:
         return "outside the prescribed range"
+    return _attendance_problem(recent) if recent is not None else None
+
+
+def _attendance_problem(recent: dict) -> str | None:
+    adherence = recent.get("adherence_28d")
+    if adherence is not None and adherence < ROUTINE_MIN_ADHERENCE:
+        return (
+            f"adherence {adherence:.0%} over 28 days "
+            f"(routine needs {ROUTINE_MIN_ADHERENCE:.0%})"
+        )
+    today = recent["days"][-1]
+    for session in recent["sessions"]:
+        if session["status"] in ("missed", "stopped") and (
+            today - session["date"]
+        ).days < ROUTINE_CLEAN_DAYS:
+            return f"a session {session['status']} on {session['date']:%a %d %b}"
     return None
 
 
@@ -224,10 +247,12 @@ def _decorate(proposals: list[dict], open_flags: set[str], now: datetime) -> lis
     recent = _recent_data(ids, now)
     for p in proposals:
         prescription = prescriptions.get(p["patient_id"])
-        p["not_routine_because"] = routine_problem(p, prescription, p["patient_id"] in open_flags)
+        p["recent"] = recent.get(p["patient_id"])
+        p["not_routine_because"] = routine_problem(
+            p, prescription, p["patient_id"] in open_flags, p["recent"]
+        )
         p["routine"] = p["not_routine_because"] is None
         p["level_choices"] = level_choices(p["modality"], prescription)
-        p["recent"] = recent.get(p["patient_id"])
     return proposals
 
 
@@ -248,6 +273,10 @@ def queue(actor: Actor) -> dict:
             "routine": sum(p["routine"] for p in proposals),
             "alerts": len(alerts),
         },
+        "routine_rule": {
+            "min_adherence": f"{ROUTINE_MIN_ADHERENCE:.0%}",
+            "clean_days": ROUTINE_CLEAN_DAYS,
+        },
     }
 
 
@@ -256,8 +285,8 @@ def bulk_approve(actor: Actor, adaptation_ids: list[str], note: str | None = Non
     """Approve the routine progressions among these proposals in one transaction.
 
     Routine is re-checked here, never trusted from the page: a proposal that is no longer
-    pending, or is not a +1 step inside the range, or whose patient has an open red flag, is
-    skipped with the reason.
+    pending, or is not a +1 step inside the range, or whose patient has an open red flag or
+    is not doing the programme (ROUTINE_*), is skipped with the reason.
     """
     ids = [i for i in dict.fromkeys(adaptation_ids) if isinstance(i, str)]
     found = {
@@ -275,6 +304,7 @@ def bulk_approve(actor: Actor, adaptation_ids: list[str], note: str | None = Non
             )
         )
     )
+    recent = _recent_data({a.patient_id for a, _ in found.values()}, clock.now())
     approved, skipped = [], []
     for adaptation_id in ids:
         adaptation, prescription = found.get(adaptation_id, (None, None))
@@ -285,7 +315,9 @@ def bulk_approve(actor: Actor, adaptation_ids: list[str], note: str | None = Non
             skipped.append({"id": adaptation_id, "reason": f"already {adaptation.status}"})
             continue
         proposal = adaptations.to_dict(adaptation)
-        problem = routine_problem(proposal, prescription, adaptation.patient_id in flagged)
+        problem = routine_problem(
+            proposal, prescription, adaptation.patient_id in flagged, recent[adaptation.patient_id]
+        )
         if problem:
             skipped.append({"id": adaptation_id, "reason": problem})
             continue
@@ -297,13 +329,18 @@ def bulk_approve(actor: Actor, adaptation_ids: list[str], note: str | None = Non
 
 
 # ---------- one patient ----------
-def _timeline(patient_id: str, limit: int = 100) -> tuple[list[dict], int]:
+def _timeline(patient_id: str, limit: int = 100) -> tuple[list[dict], dict[str, int]]:
     """Decisions that changed a level or went to a physio, newest first, with who decided;
-    and how many 'stay at this level' decisions were left out."""
+    and how many were folded away: 'stay at this level' decisions, and proposals superseded
+    by a newer one before anyone decided (neither is a decision anyone needs to read)."""
     decider = aliased(User)
-    changed = or_(
-        Adaptation.proposed_level != Adaptation.current_level,
-        Adaptation.status.in_(trends.REVIEWED),
+    superseded = Adaptation.status == "superseded"
+    changed = and_(
+        ~superseded,
+        or_(
+            Adaptation.proposed_level != Adaptation.current_level,
+            Adaptation.status.in_(trends.REVIEWED),
+        ),
     )
     rows = db.session.execute(
         select(Adaptation, decider.display_name)
@@ -312,15 +349,19 @@ def _timeline(patient_id: str, limit: int = 100) -> tuple[list[dict], int]:
         .order_by(Adaptation.created_at.desc(), Adaptation.id.desc())
         .limit(limit)
     ).all()
-    holds = db.session.scalar(
-        select(func.count(Adaptation.id)).where(Adaptation.patient_id == patient_id, ~changed)
+    folded = dict(
+        db.session.execute(
+            select(superseded, func.count(Adaptation.id))
+            .where(Adaptation.patient_id == patient_id, ~changed)
+            .group_by(superseded)
+        ).all()
     )
     out = []
     for adaptation, decided_by_name in rows:
         item = adaptations.to_dict(adaptation)
         item["decided_by_name"] = decided_by_name
         out.append(item)
-    return out, holds
+    return out, {"unchanged": folded.get(False, 0), "superseded": folded.get(True, 0)}
 
 
 @transactional
@@ -333,7 +374,7 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
     open_alerts = _alert_rows(actor.clinic_id, "open", patient.id, 50) + [
         a for a in past_alerts if a["decision"] == "pause"
     ]
-    timeline, holds = _timeline(patient.id)
+    timeline, folded = _timeline(patient.id)
     pending = [a for a in timeline if a["status"] == "pending"]
     _decorate(pending, {patient.id} if open_alerts else set(), clock.now())
     audit.record(actor, "patient.read", patient.id, "dashboard")
@@ -347,7 +388,8 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
         "today_rules": daily.todays_rules(patient),
         "pending": pending,
         "timeline": timeline,
-        "unchanged_decisions": holds,
+        "unchanged_decisions": folded["unchanged"],
+        "superseded_proposals": folded["superseded"],
         "trends": trends.series(window),
         "sessions": trends.history(window),
     }

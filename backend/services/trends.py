@@ -28,8 +28,11 @@ def is_change(a: Adaptation) -> bool:
     """A decision worth showing: the level moved, or a physio was (or is to be) asked.
 
     The coach records a 'stay at this level' decision after every check-in and log; those are
-    kept in the database but would drown the timeline and the charts.
+    kept in the database but would drown the timeline and the charts. Nor is a proposal
+    replaced by a newer one before anyone decided: it changed nothing and nobody decided it.
     """
+    if a.status == "superseded":
+        return False
     return a.proposed_level != a.current_level or a.status in REVIEWED
 
 

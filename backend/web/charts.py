@@ -202,7 +202,7 @@ def _marker_shape(x: float, y: float, marker: dict) -> str:
     if marker["status"] in ("pending",):
         shape = f'<circle cx="{x}" cy="{y}" r="5" fill="#fff" stroke="{PENDING}" stroke-width="2">'
         return shape + f"<title>{escape(label)}</title></circle>"
-    if marker["status"] in ("rejected", "superseded"):
+    if marker["status"] == "rejected":
         d = 4.5
         return (
             f'<path d="M{x - d},{y - d}L{x + d},{y + d}M{x - d},{y + d}L{x + d},{y - d}" '

@@ -96,3 +96,23 @@ def test_another_clinic_gets_404_and_the_read_is_audited(client):
         "/api/v1/audit", query_string={"patient_id": d["ids"]["ann"]}, headers=bearer(admin)
     ).get_json()
     assert any(e["action"] == "trends.read" for e in events)
+
+
+def test_superseded_proposals_are_folded_away_not_drawn_as_rejected(client):
+    """Issue 16, item 3: 27 superseded proposals were drawn as red crosses for one patient."""
+    from backend.web.charts import REJECTED
+    from tests.integration.review.builders import adaptation
+    from tests.integration.review.pages import sign_in
+
+    d = demo_clinic(client)
+    older = [adaptation(d["ids"]["cara"], "balance", 1, 2) for _ in range(3)]
+    newest = adaptation(d["ids"]["cara"], "balance", 1, 2)
+    body = trends(client, d, patient="cara")
+    shown = {m["id"] for m in body["adaptations"]}
+    assert newest in shown and not shown & set(older)
+    sign_in(client, d["a"]["physio"])
+    page = client.get(f"/dashboard/patients/{d['ids']['cara']}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"') :]
+    assert "Superseded" not in timeline
+    assert "3 proposals replaced by a newer one before anyone decided" in timeline
+    assert f'stroke="{REJECTED}"' not in page  # Cara has no rejected decision to draw

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from backend import clock
 from tests.factories import bearer, login
-from tests.integration.review.builders import demo_clinic
+from tests.integration.review.builders import adaptation, demo_clinic
 from tests.integration.review.pages import sign_in, token_for
 
 
@@ -161,3 +161,46 @@ def test_the_patient_page_shows_trends_sessions_and_every_decision_with_its_reas
     )
     assert "Too big a jump during chemotherapy." in html and "Rejected" in html
     assert "Decided by Physio" in html and "P(tolerated)" in html
+
+
+def test_bulk_approve_is_not_ticked_for_patients_not_doing_the_programme(client):
+    """Issue 16, item 4: bulk approve was pre-ticked for a 48 %-adherence patient."""
+    d = demo_clinic(client)
+    fay = adaptation(d["ids"]["fay"], "walking_aerobic", 1, 2)
+    bob = adaptation(d["ids"]["bob"], "walking_aerobic", 1, 2)
+    sign_in(client, d["a"]["physio"])
+    html = client.get("/dashboard/review").get_data(as_text=True)
+    card = html[html.index(f'id="proposal-{fay}"') :]
+    assert "Not routine: adherence" in card[: card.index("</article>")]
+    card = html[html.index(f'id="proposal-{bob}"') :]
+    assert "Not routine: adherence 7" in card[: card.index("</article>")]  # four missed
+    response = client.post(
+        "/dashboard/adaptations/bulk-approve",
+        data={
+            "adaptation_id": [fay, bob, d["proposals"]["cara"]],
+            "csrf_token": token_for(client, "/dashboard/review"),
+        },
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Approved 1 routine progression" in page and "Skipped 2" in page
+    assert status_of(client, d, fay)["status"] == "pending"
+
+
+def test_a_missed_session_this_week_is_not_routine_even_with_good_adherence():
+    from datetime import date
+
+    from backend.services.review import routine_problem
+
+    today = date(2026, 11, 26)
+    proposal = {"step": 1, "modality": "walking_aerobic", "proposed_level": 2}
+    prescription = {"modalities": [{"modality": "walking_aerobic", "min_level": 1, "max_level": 5}]}
+    recent = {
+        "days": [today],
+        "adherence_28d": 0.9,
+        "sessions": [{"status": "missed", "date": date(2026, 11, 24)}],
+    }
+    assert routine_problem(proposal, prescription, False, recent) == (
+        "a session missed on Tue 24 Nov"
+    )
+    recent["sessions"] = [{"status": "missed", "date": date(2026, 11, 18)}]
+    assert routine_problem(proposal, prescription, False, recent) is None
