@@ -39,7 +39,10 @@ class AdaptationSchema(ma.Schema):
     candidates = ma.fields.List(ma.fields.Nested(CandidateSchema))
     reason_codes = ma.fields.List(ma.fields.String())
     top_features = ma.fields.List(ma.fields.Nested(FeatureSchema))
-    explanation = ma.fields.String()
+    explanation = ma.fields.String(metadata={"description": "the patient's sentence"})
+    clinical_summary = ma.fields.String(
+        metadata={"description": "the physio's sentence: the reasons and main factors in clinical words"}
+    )
     status = ma.fields.String()
     applied_level = ma.fields.Integer(allow_none=True)
     lighter = ma.fields.Boolean(

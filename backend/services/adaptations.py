@@ -10,6 +10,7 @@ from backend.extensions import db
 from backend.models import Adaptation, Patient, User
 from backend.security import Actor
 from backend.services import audit, transactional
+from ml import phrases
 
 DECISIONS = {"approve": "approved", "modify": "modified", "reject": "rejected"}
 APPLIED = ("auto_applied", "approved", "modified")
@@ -33,6 +34,13 @@ def to_dict(a: Adaptation, patient_name: str | None = None) -> dict:
         "reason_codes": a.reason_codes,
         "top_features": a.top_features,
         "explanation": a.explanation,
+        "clinical_summary": phrases.physio_summary(
+            a.reason_codes or (), [(f["name"], f["contribution"]) for f in a.top_features or ()]
+        ),
+        "reasons_clinical": [phrases.reason(c) for c in a.reason_codes or ()],
+        "factors_clinical": [
+            phrases.factor(f["name"], f["contribution"]) for f in a.top_features or ()
+        ],
         "status": a.status,
         "applied_level": a.applied_level,
         "lighter": a.lighter,

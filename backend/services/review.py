@@ -233,6 +233,24 @@ def _recent_data(patient_ids: set[str], now: datetime) -> dict[str, dict]:
     return out
 
 
+def _level_history(patient_ids: set[str], now: datetime) -> dict[str, dict]:
+    """Per patient and modality, the logged sessions at each level over 12 weeks (and how many
+    were stopped early): the patient's own record beside each level's predicted risk."""
+    if not patient_ids:
+        return {}
+    since = now.date() - timedelta(weeks=trends.DEFAULT_WEEKS)
+    out: dict[str, dict] = {}
+    for session, log in trends.sessions_with_logs(patient_ids, since):
+        if log is None:
+            continue
+        for modality, level in (session.levels or {}).items():
+            at = out.setdefault(session.patient_id, {}).setdefault(modality, {})
+            done = at.setdefault(str(level), {"sessions": 0, "stopped": 0})
+            done["sessions"] += 1
+            done["stopped"] += session.status == "stopped"
+    return out
+
+
 def _decorate(proposals: list[dict], open_flags: set[str], now: datetime) -> list[dict]:
     ids = {p["patient_id"] for p in proposals}
     prescriptions = (
@@ -245,7 +263,9 @@ def _decorate(proposals: list[dict], open_flags: set[str], now: datetime) -> lis
         else {}
     )
     recent = _recent_data(ids, now)
+    history = _level_history(ids, now)
     for p in proposals:
+        p["level_history"] = history.get(p["patient_id"], {}).get(p["modality"], {})
         prescription = prescriptions.get(p["patient_id"])
         p["recent"] = recent.get(p["patient_id"])
         p["not_routine_because"] = routine_problem(

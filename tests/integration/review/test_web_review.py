@@ -160,7 +160,8 @@ def test_the_patient_page_shows_trends_sessions_and_every_decision_with_its_reas
         "Baduanjin 1: Two hands hold up the sky" in html
     )
     assert "Too big a jump during chemotherapy." in html and "Rejected" in html
-    assert "Decided by Physio" in html and "P(tolerated)" in html
+    assert "Decided by Physio" in html and "Risk of a flare:" in html
+    assert "P(tolerated)" not in html and "Model step up" not in html
 
 
 def test_bulk_approve_is_not_ticked_for_patients_not_doing_the_programme(client):
