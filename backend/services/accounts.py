@@ -14,11 +14,12 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import select, update
 
 from backend import clock
-from backend.errors import Conflict, Invalid, Unauthorised
+from backend.errors import Conflict, Invalid, NotFound, Unauthorised
 from backend.extensions import db
 from backend.models import Clinic, InviteCode, Patient, RefreshToken, RevokedFamily, User
 from backend.models.base import new_id
-from backend.services import transactional
+from backend.security import Actor
+from backend.services import audit, dashboard_sessions, transactional
 
 BAD_CREDENTIALS = "E-mail or password is not right."
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -217,6 +218,44 @@ def activate(invite_code: str, password: str) -> TokenPair:
     user.password_hash = hash_password(password)
     user.active = True
     return _issue(user, new_id())
+
+
+def _end_sign_ins(user_id: str, reason: str, keep_session: str | None = None) -> None:
+    """Every API token family and dashboard session of a user ends (but `keep_session`)."""
+    families = select(RefreshToken.family_id).where(RefreshToken.user_id == user_id).distinct()
+    for family_id in db.session.scalars(families).all():
+        _revoke_family(family_id, reason)
+    dashboard_sessions.revoke_all(user_id, reason, keep=keep_session)
+
+
+@transactional
+def change_password(
+    actor: Actor, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """The signed-in user sets a new password; every other sign-in of theirs ends."""
+    user = db.session.get(User, actor.user_id)
+    try:
+        _hasher().verify(user.password_hash or _dummy_hash(), current or "")
+    except (VerificationError, InvalidHashError):
+        raise Invalid(
+            "The current password is not right.",
+            {"json": {"current_password": ["The current password is not right."]}},
+        ) from None
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    _end_sign_ins(user.id, "password_change", keep_session)
+    audit.record(actor, "account.password_change", None)
+
+
+@transactional
+def deactivate(email: str) -> User:
+    """An operator closes an account: it cannot sign in and its live sign-ins end now."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound("No account with this e-mail.")
+    user.active = False
+    _end_sign_ins(user.id, "deactivated")
+    return user
 
 
 @transactional
