@@ -31,6 +31,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     clinic: Mapped[Clinic] = relationship()
+    held: Mapped[HeldEnrolment | None] = relationship(viewonly=True)
 
 
 class RefreshToken(db.Model):

@@ -16,7 +16,15 @@ from sqlalchemy import select, update
 from backend import clock
 from backend.errors import Conflict, Invalid, NotFound, Unauthorised
 from backend.extensions import db
-from backend.models import Clinic, InviteCode, Patient, RefreshToken, RevokedFamily, User
+from backend.models import (
+    Clinic,
+    HeldEnrolment,
+    InviteCode,
+    Patient,
+    RefreshToken,
+    RevokedFamily,
+    User,
+)
 from backend.models.base import new_id
 from backend.security import Actor
 from backend.services import audit, dashboard_sessions, transactional
@@ -112,13 +120,16 @@ def login(email: str, password: str) -> TokenPair:
     return _issue(authenticate(email, password), new_id())
 
 
-_DUMMY: dict[str, str] = {}
+_DUMMY: dict[tuple, str] = {}
 
 
 def _dummy_hash() -> str:
-    key = repr(_hasher())
+    """A throwaway hash with the current parameters, computed once per parameter set: hashing
+    it anew on each unknown e-mail made that answer twice as slow as a wrong password."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len)
     if key not in _DUMMY:
-        _DUMMY[key] = _hasher().hash(secrets.token_hex(16))
+        _DUMMY[key] = hasher.hash(secrets.token_hex(16))
     return _DUMMY[key]
 
 
@@ -205,7 +216,12 @@ def activate(invite_code: str, password: str) -> TokenPair:
     invite = db.session.scalar(
         select(InviteCode).where(InviteCode.code_hash == _digest(normalise_invite(invite_code)))
     )
-    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= now
+        or db.session.get(HeldEnrolment, invite.user_id) is not None  # never a second account
+    ):
         raise Unauthorised("This invite code is not valid. Ask your physiotherapist for a new one.")
     used = db.session.execute(
         update(InviteCode)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from backend import clock
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
-from backend.models import Patient, User
+from backend.models import HeldEnrolment, Patient, User
+from backend.models.base import new_id
 from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
 from backend.security import Actor
 from backend.services import audit, levels, transactional
@@ -48,7 +49,7 @@ def prescription_of(patient: Patient) -> dict | None:
 def to_dict(patient: Patient) -> dict:
     return {
         "id": patient.id,
-        "email": patient.user.email,
+        "email": patient.user.held.email if patient.user.held else patient.user.email,
         "display_name": patient.user.display_name,
         "cancer_type": patient.cancer_type,
         "timezone": patient.timezone,
@@ -75,13 +76,16 @@ def _json_ready(data):
 
 @transactional
 def enrol(actor: Actor, data: dict) -> dict:
-    """A clinician enrols a patient in their clinic; returns the id and a one-time invite code."""
+    """A clinician enrols a patient in their clinic; returns the id and a one-time invite code.
+
+    An e-mail with an account in another clinic gets the same answer, with a held enrolment
+    behind it (models.HeldEnrolment, docs/security.md "Enumeration"): nothing is linked.
+    """
     email = data["email"].strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("An account with this e-mail already exists.")
+    hold = _existing_elsewhere(actor, email)
     now = clock.now()
     user = User(
-        email=email,
+        email=f"held-{new_id()}@held.invalid" if hold else email,
         password_hash=None,
         role="patient",
         clinic_id=actor.clinic_id,
@@ -91,6 +95,8 @@ def enrol(actor: Actor, data: dict) -> dict:
     )
     db.session.add(user)
     db.session.flush()
+    if hold:
+        db.session.add(HeldEnrolment(user_id=user.id, email=email, created_at=now))
     patient = Patient(
         user_id=user.id,
         clinic_id=actor.clinic_id,
@@ -108,6 +114,20 @@ def enrol(actor: Actor, data: dict) -> dict:
     code, invite = new_invite(user, now)
     audit.record(actor, "patient.create", patient.id)
     return {"id": patient.id, "invite_code": code, "invite_expires_at": invite.expires_at}
+
+
+def _existing_elsewhere(actor: Actor, email: str) -> bool:
+    """Whether the e-mail already has an account outside the caller's clinic (so the enrolment
+    is held); 409 if it is in the caller's own clinic, which already shows that person."""
+    clinic = db.session.scalar(select(User.clinic_id).where(User.email == email))
+    held_here = db.session.scalar(
+        select(HeldEnrolment.user_id)
+        .join(User, User.id == HeldEnrolment.user_id)
+        .where(HeldEnrolment.email == email, User.clinic_id == actor.clinic_id)
+    )
+    if clinic == actor.clinic_id or held_here:
+        raise Conflict("An account with this e-mail already exists.")
+    return clinic is not None
 
 
 def _settings_only(settings: dict) -> dict:
