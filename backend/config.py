@@ -57,7 +57,10 @@ def load(overrides: dict | None = None) -> dict:
         "ACCESS_TOKEN_MINUTES": int(_env("ACCESS_TOKEN_MINUTES", "15")),
         "REFRESH_TOKEN_DAYS": int(_env("REFRESH_TOKEN_DAYS", "30")),
         "INVITE_DAYS": int(_env("INVITE_DAYS", "14")),
-        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5/minute"),
+        # Failed sign-ins per (account, address) pair and, softer, per account; every attempt
+        # per address. API and dashboard share the counters (backend/sign_in_limits.py).
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": _env("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5/minute"),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "30/hour"),
         "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "20/minute"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -65,6 +68,7 @@ def load(overrides: dict | None = None) -> dict:
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),  # unset: /metrics is off (404)
         # Proxy hops in front of the app whose X-Forwarded-* headers are believed (ProxyFix);
         # 0 believes none. Set it to the number of load balancers/proxies, never more.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", "0"),

@@ -28,6 +28,7 @@ from backend.models import (
 from backend.models.base import new_id
 from backend.security import Actor
 from backend.services import audit, dashboard_sessions, transactional
+from backend.services.notifications import create_once
 
 BAD_CREDENTIALS = "E-mail or password is not right."
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -112,6 +113,20 @@ def authenticate(email: str, password: str) -> User:
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def live_actor(user_id: str, remote_addr: str | None) -> Actor | None:
+    """The actor a valid access token stands for, from the user row as it is now (one indexed
+    lookup): None if the account is gone or deactivated; role and clinic never from claims."""
+    row = db.session.execute(
+        select(User.active, User.role, User.clinic_id, Patient.id)
+        .outerjoin(Patient, Patient.user_id == User.id)
+        .where(User.id == user_id)
+    ).one_or_none()
+    if row is None or not row.active:
+        return None
+    patient_id = row[3] if row.role == "patient" else None
+    return Actor(user_id, row.role, row.clinic_id, patient_id, remote_addr)
 
 
 @transactional
@@ -272,6 +287,27 @@ def deactivate(email: str) -> User:
     user.active = False
     _end_sign_ins(user.id, "deactivated")
     return user
+
+
+@transactional
+def warn_sign_in_paused(email: str) -> None:
+    """Tell an account's owner that sign-in is paused after many wrong passwords (once a day).
+
+    The 429 that triggers this is the same for unknown e-mails, so nothing is revealed.
+    """
+    user = db.session.scalar(select(User).where(User.email == email, User.active.is_(True)))
+    if user is None:
+        return
+    create_once(
+        kind="sign_in_paused",
+        local_date=clock.now().date(),
+        channels=["email", "in_app"],
+        recipient_id=user.id,
+        title="Onward: sign-in paused after many wrong passwords",
+        body="Someone typed a wrong password for your Onward account many times, so signing "
+        "in is paused for a while. If this was not you, change your password once you are "
+        "back in; if it keeps happening, tell your clinic.",
+    )
 
 
 @transactional

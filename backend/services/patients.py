@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from backend import clock
@@ -14,6 +16,7 @@ from backend.security import Actor
 from backend.services import audit, levels, transactional
 from backend.services.accounts import new_invite
 
+ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_SETTINGS = {
     "reminder_time": "10:00",
     "window_start": "08:00",
@@ -24,17 +27,39 @@ DEFAULT_SETTINGS = {
 }
 
 
+def is_id(value) -> bool:
+    """Ids are 32 hex digits (models.base.new_id); anything else finds nothing, unqueried."""
+    return isinstance(value, str) and ID.fullmatch(value) is not None
+
+
 def load_patient(actor: Actor, patient_id: str) -> Patient:
-    """The patient if the actor may see them; otherwise 404, so an id reveals nothing."""
-    patient = db.session.get(Patient, patient_id) if isinstance(patient_id, str) else None
+    """The patient if the actor may see them; otherwise 404, so an id reveals nothing.
+
+    A refusal of a patient who exists is audited in that patient's clinic (ids only).
+    """
+    patient = db.session.get(Patient, patient_id) if is_id(patient_id) else None
     if patient is None:
         raise NotFound("No such patient.")
     if actor.role == "patient":
-        if patient.id != actor.patient_id:
-            raise NotFound("No such patient.")
-    elif actor.role != "clinician" or patient.clinic_id != actor.clinic_id:
+        allowed = patient.id == actor.patient_id
+    else:
+        allowed = actor.role == "clinician" and patient.clinic_id == actor.clinic_id
+    if not allowed:
+        audit.denied(actor, patient.clinic_id, patient.id, f"patient={patient.id}")
         raise NotFound("No such patient.")
     return patient
+
+
+def check_filter(actor: Actor, patient_id: str | None) -> None:
+    """A clinic list filtered by patient: another clinic's (or no) patient is a 404, not []."""
+    if not patient_id:
+        return
+    patient = db.session.get(Patient, patient_id) if is_id(patient_id) else None
+    if patient is None:
+        raise NotFound("No such patient.")
+    if patient.clinic_id != actor.clinic_id:
+        audit.denied(actor, patient.clinic_id, patient.id, f"filter patient={patient.id}")
+        raise NotFound("No such patient.")
 
 
 def clinical_of(patient: Patient) -> dict:
@@ -188,7 +213,7 @@ def caseload(actor: Actor, search: str | None = None, scope: str = "mine") -> li
     elif scope != "clinic":
         raise Invalid("scope must be mine or clinic.")
     if search:
-        query = query.where(User.display_name.ilike(f"%{search.strip()}%"))
+        query = query.where(User.display_name.icontains(search.strip(), autoescape=True))
     patients = db.session.scalars(query.order_by(User.display_name, Patient.id)).all()
     audit.record(actor, "caseload.read", None, f"{len(patients)} patients")
     return [

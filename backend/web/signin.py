@@ -14,8 +14,8 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFProtect
 
+from backend import sign_in_limits
 from backend.errors import Forbidden, Unauthorised
-from backend.extensions import limiter
 from backend.services import dashboard_auth
 from backend.web import sessions
 from backend.web.blueprint import actor, blp, safe_next
@@ -66,15 +66,8 @@ def _before():
     return None
 
 
-def _account_key() -> str:
-    return "web-account:" + (request.form.get("email") or "?").strip().lower()
-
-
 @blp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"]
-)
+@sign_in_limits.guarded
 def sign_in():
     """The sign-in form; clinicians only."""
     target = safe_next(request.values.get("next"))

@@ -22,7 +22,9 @@ from tests.integration.review.pages import sign_in
 def proxied(app):
     """The app as deployed behind one load balancer (ONWARD_TRUSTED_PROXIES=1)."""
     behind = create_app(app_config(app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1))
-    return behind.test_client()
+    yield behind.test_client()
+    with behind.app_context():
+        db.engine.dispose()  # its own pool: close it rather than leave it to the collector
 
 
 def test_api_responses_with_health_data_are_not_stored_or_sniffed(client):
