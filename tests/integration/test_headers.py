@@ -51,10 +51,10 @@ def test_dashboard_pages_keep_their_own_headers(client):
 
 def test_hsts_only_over_https_and_only_from_a_trusted_proxy(client, proxied):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    assert "Strict-Transport-Security" not in client.get("/health", headers=forwarded).headers
-    behind = proxied.get("/health", headers=forwarded)
+    assert "Strict-Transport-Security" not in client.get("/api/v1/health", headers=forwarded).headers
+    behind = proxied.get("/api/v1/health", headers=forwarded)
     assert behind.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    direct = client.get("/health", base_url="https://onward.example")
+    direct = client.get("/api/v1/health", base_url="https://onward.example")
     assert "max-age=31536000" in direct.headers["Strict-Transport-Security"]
 
 
