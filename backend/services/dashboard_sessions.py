@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from backend import clock
 from backend.errors import NotFound
@@ -24,6 +24,7 @@ from backend.security import Actor
 from backend.services import audit, transactional
 
 TOUCH_EVERY = timedelta(minutes=1)  # write "last seen" at most this often
+KEEP_ENDED = timedelta(days=30)  # ended sessions are kept this long (who signed in from where)
 BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
 SYSTEMS = (
     ("Windows", "Windows"),
@@ -89,6 +90,12 @@ def begin(user_id: str, user_agent: str | None) -> tuple[str, str]:
         data={},
     )
     db.session.add(row)
+    # Keep the table small: this user's sessions that ended long ago go now.
+    db.session.execute(
+        delete(DashboardSession).where(
+            DashboardSession.user_id == user_id, DashboardSession.expires_at < now - KEEP_ENDED
+        )
+    )
     db.session.flush()
     return token, row.id
 

@@ -14,6 +14,7 @@ from backend.services import dashboard_sessions
 from backend.web.blueprint import PREFIX
 
 SIGN_IN_COOKIE = "onward_signin"
+STATIC = PREFIX + "/static/"  # style sheets and scripts need no session lookup
 
 
 class DashboardSession(SecureCookieSession):
@@ -48,7 +49,8 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> DashboardSession | None:
         session = super().open_session(app, request)
         token = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
-        if session is None or not token or not request.path.startswith(PREFIX):
+        needs_lookup = request.path.startswith(PREFIX) and not request.path.startswith(STATIC)
+        if session is None or not token or not needs_lookup:
             return session
         opened = dashboard_sessions.open_token(token)
         if opened.ended is not None:

@@ -193,3 +193,15 @@ def test_deactivation_ends_dashboard_sessions_and_api_tokens(client, app):
     assert client.get("/dashboard/caseload").status_code == 302
     refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": api["refresh_token"]})
     assert refreshed.status_code == 401
+
+
+def test_sessions_that_ended_long_ago_are_deleted_at_the_next_sign_in(client, app):
+    a = clinic_with_staff()
+    sign_in(client, a["physio"])
+    start = clock.now()
+    with clock.frozen(start + timedelta(days=29)):
+        sign_in(app.test_client(), a["physio"])
+        assert len(_rows(a["physio_id"])) == 2  # ended, but kept for the record
+    with clock.frozen(start + timedelta(days=31)):
+        sign_in(app.test_client(), a["physio"])
+        assert len(_rows(a["physio_id"])) == 2  # the first one is gone
