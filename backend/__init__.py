@@ -8,6 +8,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from backend import config as config_module
 from backend import (
     database,  # noqa: F401 - installs the SQLite connection recipe
+    headers,
     logs,
     metrics,
 )
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     logs.register(app)
     metrics.register(app)
+    headers.register(app)  # security headers; trusted proxy hops (ONWARD_TRUSTED_PROXIES)
     return app
 
 

@@ -58,6 +58,20 @@ def create_admin(email, password, clinic, name):
     _create_staff("admin", email, password, clinic, name)
 
 
+@users.command("deactivate")
+@click.option("--email", required=True)
+def deactivate(email):
+    """Close an account: no more sign-ins, and its dashboard sessions and API tokens end now."""
+    from backend.errors import DomainError
+    from backend.services import accounts
+
+    try:
+        user = accounts.deactivate(email)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"Deactivated {user.id}; its sign-ins have ended.")
+
+
 @demo.command("seed")
 def seed():
     """Create a demo clinic with one physio and three patients; print their logins."""

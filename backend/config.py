@@ -23,6 +23,14 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(PREFIX + name, default)
 
 
+def _int(name: str, default: str) -> int:
+    raw = _env(name, default)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+
+
 def _sqlite_url(instance: Path, name: str) -> str:
     instance.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance / name}"
@@ -49,7 +57,10 @@ def load(overrides: dict | None = None) -> dict:
         "ACCESS_TOKEN_MINUTES": int(_env("ACCESS_TOKEN_MINUTES", "15")),
         "REFRESH_TOKEN_DAYS": int(_env("REFRESH_TOKEN_DAYS", "30")),
         "INVITE_DAYS": int(_env("INVITE_DAYS", "14")),
-        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5/minute"),
+        # Failed sign-ins per (account, address) pair and, softer, per account; every attempt
+        # per address. API and dashboard share the counters (backend/sign_in_limits.py).
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": _env("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5/minute"),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "30/hour"),
         "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "20/minute"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -57,6 +68,10 @@ def load(overrides: dict | None = None) -> dict:
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),  # unset: /metrics is off (404)
+        # Proxy hops in front of the app whose X-Forwarded-* headers are believed (ProxyFix);
+        # 0 believes none. Set it to the number of load balancers/proxies, never more.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", "0"),
         # The coach (TOLERANCE_MODEL.md "Policy", docs/architecture.md): which policy decides;
         # the P(tolerated) at which a step up is always acceptable; under it, the floor for a
         # step up, the flare risk a step up may add, and the flare risk the current level may
@@ -94,6 +109,8 @@ def check(cfg: dict) -> None:
         raise ConfigError(
             f"{PREFIX}ADAPTATION_MAX_EXCESS_RISK_HOLD must lie in [MAX_EXCESS_RISK, 0.3]"
         )
+    if not 0 <= cfg["TRUSTED_PROXIES"] <= 5:
+        raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be a hop count from 0 to 5")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

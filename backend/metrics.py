@@ -1,7 +1,8 @@
-"""Prometheus metrics at /metrics (multi-process aware under gunicorn)."""
+"""Prometheus metrics at /metrics (multi-process aware under gunicorn), behind a token."""
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 
@@ -14,6 +15,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from backend.errors import problem
 
 REQUESTS = Counter("onward_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("onward_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -45,4 +48,11 @@ def register(app: Flask) -> None:
 
     @app.get("/metrics")
     def metrics():
+        # Off unless ONWARD_METRICS_TOKEN is set; then only with that bearer token.
+        token = app.config.get("METRICS_TOKEN")
+        if not token:
+            return problem(404, "Not found.")
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return problem(401, "Metrics need their token.", headers={"WWW-Authenticate": "Bearer"})
         return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)

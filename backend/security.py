@@ -8,7 +8,7 @@ from functools import wraps
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
-from backend.errors import Forbidden
+from backend.errors import Forbidden, Unauthorised
 
 ROLES = ("admin", "clinician", "patient")
 
@@ -25,17 +25,15 @@ class Actor:
 
 
 def current_actor() -> Actor:
-    """The actor of this request (a valid, unrevoked access token is required)."""
+    """The actor of this request: a valid, unrevoked access token of a still-active user."""
     if "actor" not in g:
+        from backend.services.accounts import live_actor  # services import this module
+
         verify_jwt_in_request()
-        claims = get_jwt()
-        g.actor = Actor(
-            user_id=claims["sub"],
-            role=claims["role"],
-            clinic_id=claims["clinic"],
-            patient_id=claims.get("patient"),
-            remote_addr=request.remote_addr,
-        )
+        actor = live_actor(get_jwt()["sub"], request.remote_addr)
+        if actor is None:  # deactivated since the token was issued
+            raise Unauthorised("Your sign-in has ended. Please sign in again.")
+        g.actor = actor
     return g.actor
 
 

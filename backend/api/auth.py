@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app
 from marshmallow import validate
 
+from backend import sign_in_limits
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.extensions import limiter
@@ -38,19 +39,12 @@ class TokenSchema(ma.Schema):
     role = ma.fields.String()
 
 
-def _account_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else "?")
-
-
 def _tokens(pair: accounts.TokenPair) -> dict:
     return {**pair.__dict__, "token_type": "Bearer"}
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key)
+@sign_in_limits.guarded
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
 def login(body):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -31,6 +31,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     clinic: Mapped[Clinic] = relationship()
+    held: Mapped[HeldEnrolment | None] = relationship(viewonly=True)
 
 
 class RefreshToken(db.Model):
@@ -54,6 +55,42 @@ class RevokedFamily(db.Model):
     family_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(String(40))
+
+
+class DashboardSession(db.Model):
+    """A dashboard sign-in kept on the server; the browser's cookie holds only its random token.
+
+    `data` is the Flask session of that sign-in (CSRF secret, flashed messages), so a cookie
+    replayed after the record is revoked or expired carries nothing that still works.
+    """
+
+    __tablename__ = "dashboard_sessions"
+    id: Mapped[str] = id_column()  # shown on the account page; never the cookie's token
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    idle_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())  # absolute: never extended
+    user_agent: Mapped[str | None] = mapped_column(String(120))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class HeldEnrolment(db.Model):
+    """An enrolment whose e-mail already has an account elsewhere (docs/security.md).
+
+    The enrolling clinic gets an ordinary-looking patient record; its user row carries a
+    placeholder address, the typed one is kept here, and its invite never activates.
+    """
+
+    __tablename__ = "held_enrolments"
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class InviteCode(db.Model):

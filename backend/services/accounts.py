@@ -14,11 +14,21 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import select, update
 
 from backend import clock
-from backend.errors import Conflict, Invalid, Unauthorised
+from backend.errors import Conflict, Invalid, NotFound, Unauthorised
 from backend.extensions import db
-from backend.models import Clinic, InviteCode, Patient, RefreshToken, RevokedFamily, User
+from backend.models import (
+    Clinic,
+    HeldEnrolment,
+    InviteCode,
+    Patient,
+    RefreshToken,
+    RevokedFamily,
+    User,
+)
 from backend.models.base import new_id
-from backend.services import transactional
+from backend.security import Actor
+from backend.services import audit, dashboard_sessions, transactional
+from backend.services.notifications import create_once
 
 BAD_CREDENTIALS = "E-mail or password is not right."
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -105,19 +115,36 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def live_actor(user_id: str, remote_addr: str | None) -> Actor | None:
+    """The actor a valid access token stands for, from the user row as it is now (one indexed
+    lookup): None if the account is gone or deactivated; role and clinic never from claims."""
+    row = db.session.execute(
+        select(User.active, User.role, User.clinic_id, Patient.id)
+        .outerjoin(Patient, Patient.user_id == User.id)
+        .where(User.id == user_id)
+    ).one_or_none()
+    if row is None or not row.active:
+        return None
+    patient_id = row[3] if row.role == "patient" else None
+    return Actor(user_id, row.role, row.clinic_id, patient_id, remote_addr)
+
+
 @transactional
 def login(email: str, password: str) -> TokenPair:
     """Sign in to the API: check credentials and issue a new token family."""
     return _issue(authenticate(email, password), new_id())
 
 
-_DUMMY: dict[str, str] = {}
+_DUMMY: dict[tuple, str] = {}
 
 
 def _dummy_hash() -> str:
-    key = repr(_hasher())
+    """A throwaway hash with the current parameters, computed once per parameter set: hashing
+    it anew on each unknown e-mail made that answer twice as slow as a wrong password."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len)
     if key not in _DUMMY:
-        _DUMMY[key] = _hasher().hash(secrets.token_hex(16))
+        _DUMMY[key] = hasher.hash(secrets.token_hex(16))
     return _DUMMY[key]
 
 
@@ -204,7 +231,12 @@ def activate(invite_code: str, password: str) -> TokenPair:
     invite = db.session.scalar(
         select(InviteCode).where(InviteCode.code_hash == _digest(normalise_invite(invite_code)))
     )
-    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= now
+        or db.session.get(HeldEnrolment, invite.user_id) is not None  # never a second account
+    ):
         raise Unauthorised("This invite code is not valid. Ask your physiotherapist for a new one.")
     used = db.session.execute(
         update(InviteCode)
@@ -217,6 +249,65 @@ def activate(invite_code: str, password: str) -> TokenPair:
     user.password_hash = hash_password(password)
     user.active = True
     return _issue(user, new_id())
+
+
+def _end_sign_ins(user_id: str, reason: str, keep_session: str | None = None) -> None:
+    """Every API token family and dashboard session of a user ends (but `keep_session`)."""
+    families = select(RefreshToken.family_id).where(RefreshToken.user_id == user_id).distinct()
+    for family_id in db.session.scalars(families).all():
+        _revoke_family(family_id, reason)
+    dashboard_sessions.revoke_all(user_id, reason, keep=keep_session)
+
+
+@transactional
+def change_password(
+    actor: Actor, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """The signed-in user sets a new password; every other sign-in of theirs ends."""
+    user = db.session.get(User, actor.user_id)
+    try:
+        _hasher().verify(user.password_hash or _dummy_hash(), current or "")
+    except (VerificationError, InvalidHashError):
+        raise Invalid(
+            "The current password is not right.",
+            {"json": {"current_password": ["The current password is not right."]}},
+        ) from None
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    _end_sign_ins(user.id, "password_change", keep_session)
+    audit.record(actor, "account.password_change", None)
+
+
+@transactional
+def deactivate(email: str) -> User:
+    """An operator closes an account: it cannot sign in and its live sign-ins end now."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound("No account with this e-mail.")
+    user.active = False
+    _end_sign_ins(user.id, "deactivated")
+    return user
+
+
+@transactional
+def warn_sign_in_paused(email: str) -> None:
+    """Tell an account's owner that sign-in is paused after many wrong passwords (once a day).
+
+    The 429 that triggers this is the same for unknown e-mails, so nothing is revealed.
+    """
+    user = db.session.scalar(select(User).where(User.email == email, User.active.is_(True)))
+    if user is None:
+        return
+    create_once(
+        kind="sign_in_paused",
+        local_date=clock.now().date(),
+        channels=["email", "in_app"],
+        recipient_id=user.id,
+        title="Onward: sign-in paused after many wrong passwords",
+        body="Someone typed a wrong password for your Onward account many times, so signing "
+        "in is paused for a while. If this was not you, change your password once you are "
+        "back in; if it keeps happening, tell your clinic.",
+    )
 
 
 @transactional

@@ -10,6 +10,7 @@ from backend.extensions import db
 from backend.models import Adaptation, Patient, User
 from backend.security import Actor
 from backend.services import audit, transactional
+from backend.services.patients import check_filter, is_id
 from ml import phrases
 
 DECISIONS = {"approve": "approved", "modify": "modified", "reject": "rejected"}
@@ -69,6 +70,7 @@ def list_for_clinic(
     )
     if status:
         query = query.where(Adaptation.status == status)
+    check_filter(actor, patient_id)
     if patient_id:
         query = query.where(Adaptation.patient_id == patient_id)
     order = _urgency() if status == "pending" else (Adaptation.created_at.desc(),)
@@ -82,10 +84,12 @@ def decide(
     actor: Actor, adaptation_id: str, decision: str, level: int | None, note: str | None
 ) -> dict:
     """Approve, modify (choose a level inside the prescription) or reject a pending proposal."""
-    adaptation = (
-        db.session.get(Adaptation, adaptation_id) if isinstance(adaptation_id, str) else None
-    )
-    if adaptation is None or adaptation.clinic_id != actor.clinic_id:
+    adaptation = db.session.get(Adaptation, adaptation_id) if is_id(adaptation_id) else None
+    if adaptation is None:
+        raise NotFound("No such adaptation.")
+    if adaptation.clinic_id != actor.clinic_id:
+        what = f"adaptation={adaptation.id}"
+        audit.denied(actor, adaptation.clinic_id, adaptation.patient_id, what)
         raise NotFound("No such adaptation.")
     if adaptation.status != "pending":
         raise Conflict(f"This proposal was already {adaptation.status.replace('_', ' ')}.")

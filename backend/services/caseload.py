@@ -178,7 +178,7 @@ def _caseload_rows(actor: Actor, search: str | None, scope: str, now: datetime):
             )
         )
     if search and search.strip():
-        chosen = chosen.where(User.display_name.ilike(f"%{search.strip()}%"))
+        chosen = chosen.where(User.display_name.icontains(search.strip(), autoescape=True))
     people = db.session.execute(
         select(
             Patient.id,

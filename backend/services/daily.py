@@ -21,9 +21,9 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import alerts, coach, content, levels, transactional
+from backend.services import alerts, audit, coach, content, levels, transactional
 from backend.services.patient_inputs import domain_inputs, domain_prescription
-from backend.services.patients import load_patient, zone_hold
+from backend.services.patients import is_id, load_patient, zone_hold
 from backend.services.training import cr10
 
 LOGGED = ("completed", "partial", "stopped")
@@ -494,8 +494,12 @@ def _replay(key: str, patient_id: str, digest: str) -> dict | None:
 def log_session(actor: Actor, session_id: str, key: str, body: dict) -> dict:
     """Store a session log once per key: a replay gets the same answer, another body under the key 409."""
     patient = load_patient(actor, actor.patient_id or "")
-    session = db.session.get(ExerciseSession, session_id) if isinstance(session_id, str) else None
-    if session is None or session.patient_id != patient.id:
+    session = db.session.get(ExerciseSession, session_id) if is_id(session_id) else None
+    if session is None:
+        raise NotFound("No such session.")
+    if session.patient_id != patient.id:
+        owner = db.session.get(Patient, session.patient_id)
+        audit.denied(actor, owner.clinic_id, owner.id, f"session={session.id}")
         raise NotFound("No such session.")
     digest = _digest(session_id, body)
     replay = _replay(key, patient.id, digest)

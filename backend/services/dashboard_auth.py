@@ -1,7 +1,8 @@
 """Sign-in to the physiotherapist dashboard: the account's password, clinicians only, no tokens.
 
-The dashboard keeps its sign-in in a signed session cookie, so nothing here issues tokens; the
-password check is the same as the API's (argon2, the same refusal for every failure).
+The dashboard keeps its sign-in in a server-side session (services.dashboard_sessions), so
+nothing here issues tokens; the password check is the same as the API's (argon2, the same
+refusal for every failure).
 """
 
 from __future__ import annotations

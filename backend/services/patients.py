@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from backend import clock
 from backend.domain import zones
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
-from backend.models import Patient, User
+from backend.models import HeldEnrolment, Patient, User
+from backend.models.base import new_id
 from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
 from backend.security import Actor
 from backend.services import audit, levels, transactional
 from backend.services.accounts import new_invite
 
+ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_SETTINGS = {
     "reminder_time": "10:00",
     "window_start": "08:00",
@@ -24,17 +28,39 @@ DEFAULT_SETTINGS = {
 }
 
 
+def is_id(value) -> bool:
+    """Ids are 32 hex digits (models.base.new_id); anything else finds nothing, unqueried."""
+    return isinstance(value, str) and ID.fullmatch(value) is not None
+
+
 def load_patient(actor: Actor, patient_id: str) -> Patient:
-    """The patient if the actor may see them; otherwise 404, so an id reveals nothing."""
-    patient = db.session.get(Patient, patient_id) if isinstance(patient_id, str) else None
+    """The patient if the actor may see them; otherwise 404, so an id reveals nothing.
+
+    A refusal of a patient who exists is audited in that patient's clinic (ids only).
+    """
+    patient = db.session.get(Patient, patient_id) if is_id(patient_id) else None
     if patient is None:
         raise NotFound("No such patient.")
     if actor.role == "patient":
-        if patient.id != actor.patient_id:
-            raise NotFound("No such patient.")
-    elif actor.role != "clinician" or patient.clinic_id != actor.clinic_id:
+        allowed = patient.id == actor.patient_id
+    else:
+        allowed = actor.role == "clinician" and patient.clinic_id == actor.clinic_id
+    if not allowed:
+        audit.denied(actor, patient.clinic_id, patient.id, f"patient={patient.id}")
         raise NotFound("No such patient.")
     return patient
+
+
+def check_filter(actor: Actor, patient_id: str | None) -> None:
+    """A clinic list filtered by patient: another clinic's (or no) patient is a 404, not []."""
+    if not patient_id:
+        return
+    patient = db.session.get(Patient, patient_id) if is_id(patient_id) else None
+    if patient is None:
+        raise NotFound("No such patient.")
+    if patient.clinic_id != actor.clinic_id:
+        audit.denied(actor, patient.clinic_id, patient.id, f"filter patient={patient.id}")
+        raise NotFound("No such patient.")
 
 
 def clinical_of(patient: Patient) -> dict:
@@ -49,7 +75,7 @@ def prescription_of(patient: Patient) -> dict | None:
 def to_dict(patient: Patient) -> dict:
     return {
         "id": patient.id,
-        "email": patient.user.email,
+        "email": patient.user.held.email if patient.user.held else patient.user.email,
         "display_name": patient.user.display_name,
         "cancer_type": patient.cancer_type,
         "timezone": patient.timezone,
@@ -76,13 +102,16 @@ def _json_ready(data):
 
 @transactional
 def enrol(actor: Actor, data: dict) -> dict:
-    """A clinician enrols a patient in their clinic; returns the id and a one-time invite code."""
+    """A clinician enrols a patient in their clinic; returns the id and a one-time invite code.
+
+    An e-mail with an account in another clinic gets the same answer, with a held enrolment
+    behind it (models.HeldEnrolment, docs/security.md "Enumeration"): nothing is linked.
+    """
     email = data["email"].strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("An account with this e-mail already exists.")
+    hold = _existing_elsewhere(actor, email)
     now = clock.now()
     user = User(
-        email=email,
+        email=f"held-{new_id()}@held.invalid" if hold else email,
         password_hash=None,
         role="patient",
         clinic_id=actor.clinic_id,
@@ -92,6 +121,8 @@ def enrol(actor: Actor, data: dict) -> dict:
     )
     db.session.add(user)
     db.session.flush()
+    if hold:
+        db.session.add(HeldEnrolment(user_id=user.id, email=email, created_at=now))
     patient = Patient(
         user_id=user.id,
         clinic_id=actor.clinic_id,
@@ -109,6 +140,20 @@ def enrol(actor: Actor, data: dict) -> dict:
     code, invite = new_invite(user, now)
     audit.record(actor, "patient.create", patient.id)
     return {"id": patient.id, "invite_code": code, "invite_expires_at": invite.expires_at}
+
+
+def _existing_elsewhere(actor: Actor, email: str) -> bool:
+    """Whether the e-mail already has an account outside the caller's clinic (so the enrolment
+    is held); 409 if it is in the caller's own clinic, which already shows that person."""
+    clinic = db.session.scalar(select(User.clinic_id).where(User.email == email))
+    held_here = db.session.scalar(
+        select(HeldEnrolment.user_id)
+        .join(User, User.id == HeldEnrolment.user_id)
+        .where(HeldEnrolment.email == email, User.clinic_id == actor.clinic_id)
+    )
+    if clinic == actor.clinic_id or held_here:
+        raise Conflict("An account with this e-mail already exists.")
+    return clinic is not None
 
 
 def _settings_only(settings: dict) -> dict:
@@ -169,7 +214,7 @@ def caseload(actor: Actor, search: str | None = None, scope: str = "mine") -> li
     elif scope != "clinic":
         raise Invalid("scope must be mine or clinic.")
     if search:
-        query = query.where(User.display_name.ilike(f"%{search.strip()}%"))
+        query = query.where(User.display_name.icontains(search.strip(), autoescape=True))
     patients = db.session.scalars(query.order_by(User.display_name, Patient.id)).all()
     audit.record(actor, "caseload.read", None, f"{len(patients)} patients")
     return [

@@ -86,6 +86,7 @@ def list_alerts(
     actor: Actor, status: str = "open", patient_id: str | None = None, limit: int = 100
 ) -> list[dict]:
     """Red-flag alerts of the clinic: open ones longest-waiting first, or the acknowledged."""
+    patients.check_filter(actor, patient_id)
     found = _alert_rows(actor.clinic_id, status, patient_id, limit)
     audit.record(actor, "alerts.read", patient_id, f"{len(found)} alerts, status={status}")
     return found
@@ -102,8 +103,11 @@ def acknowledge(actor: Actor, alert_id: str, note: str, decision: str) -> dict:
     resume, resume lighter (a week of lighter sessions) or pause (still held; a paused alert
     can be decided again later).
     """
-    alert = db.session.get(Alert, alert_id) if isinstance(alert_id, str) else None
-    if alert is None or alert.clinic_id != actor.clinic_id:
+    alert = db.session.get(Alert, alert_id) if patients.is_id(alert_id) else None
+    if alert is None:
+        raise NotFound("No such alert.")
+    if alert.clinic_id != actor.clinic_id:
+        audit.denied(actor, alert.clinic_id, alert.patient_id, f"alert={alert.id}")
         raise NotFound("No such alert.")
     note = (note or "").strip()
     if not note:

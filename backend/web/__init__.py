@@ -19,7 +19,14 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     """Register the dashboard on an app built by create_app()."""
-    from backend.web import filters, pages_errors, signin, views  # noqa: F401 - they register on blp
+    from backend.web import (  # noqa: F401 - they register on blp
+        account,
+        filters,
+        pages_errors,
+        sessions,
+        signin,
+        views,
+    )
     from backend.web.blueprint import blp
 
     for key, value in DEFAULTS.items():
@@ -30,6 +37,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=app.config["ENV"] not in NON_PRODUCTION,
     )
+    app.session_interface = sessions.DashboardSessionInterface()
     signin.csrf.init_app(app)
     # CSRFProtect would check every POST in the app; the dashboard checks its own forms
     # (signin._before), so bearer-token API calls are never asked for a CSRF token.

@@ -1,8 +1,6 @@
-"""Dashboard sign-in: a signed session cookie, an idle timeout, CSRF on every form."""
+"""Dashboard sign-in: a server-side session (web.sessions), its timeouts, CSRF on every form."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from flask import (
     current_app,
@@ -16,22 +14,19 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFProtect
 
-from backend import clock
+from backend import sign_in_limits
 from backend.errors import Forbidden, Unauthorised
-from backend.extensions import limiter
 from backend.services import dashboard_auth
+from backend.web import sessions
 from backend.web.blueprint import actor, blp, safe_next
 
 csrf = CSRFProtect()
 PUBLIC = {"web.sign_in", "web.static"}
-TOUCH_EVERY = timedelta(minutes=1)  # refresh "last seen" at most this often (fewer cookie writes)
-
-
-def _moment(value) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+ENDED = {
+    "idle": "You were signed out after {idle} minutes without activity.",
+    "expired": "Your sign-in has expired. Please sign in again.",
+    "revoked": "You were signed out. Please sign in again.",
+}
 
 
 def _to_sign_in(message: str | None = None):
@@ -46,25 +41,17 @@ def _guard():
     """Everything but the sign-in page and static files needs a live clinician session."""
     if request.endpoint in PUBLIC:
         return None
-    user_id = session.get("uid")
-    if not user_id:
-        return _to_sign_in()
-    now = clock.now()
-    seen, since = _moment(session.get("seen")), _moment(session.get("since"))
-    cfg = current_app.config
-    idle = timedelta(minutes=cfg["WEB_IDLE_MINUTES"])
-    if seen is None or since is None or now - seen > idle:
+    if not session.record_id:
+        message = ENDED.get(session.ended or "")
         return _to_sign_in(
-            f"You were signed out after {cfg['WEB_IDLE_MINUTES']} minutes without activity."
+            message.format(idle=current_app.config["WEB_IDLE_MINUTES"]) if message else None
         )
-    if now - since > timedelta(hours=cfg["WEB_SESSION_HOURS"]):
-        return _to_sign_in("Your sign-in has expired. Please sign in again.")
-    found = dashboard_auth.signed_in_actor(user_id, request.remote_addr)
+    found = dashboard_auth.signed_in_actor(session.user_id, request.remote_addr)
     if found is None:
+        sessions.end(session, "deactivated")
         return _to_sign_in("Your account can no longer use the dashboard.")
     g.web_actor, g.web_user_name = found
-    if now - seen >= TOUCH_EVERY:
-        session["seen"] = now.isoformat()
+    g.web_session_id = session.record_id
     return None
 
 
@@ -79,20 +66,13 @@ def _before():
     return None
 
 
-def _account_key() -> str:
-    return "web-account:" + (request.form.get("email") or "?").strip().lower()
-
-
 @blp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"]
-)
+@sign_in_limits.guarded
 def sign_in():
     """The sign-in form; clinicians only."""
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
-        if session.get("uid"):
+        if session.record_id:
             return redirect(target)
         return render_template("web/sign_in.html", next=target, email="")
     email = request.form.get("email", "")
@@ -106,9 +86,7 @@ def sign_in():
             render_template("web/sign_in.html", next=target, email=email, error=error.detail),
             status,
         )
-    now = clock.now().isoformat()
-    session.clear()  # nothing from before sign-in survives it
-    session.update({"uid": signed_in.user_id, "since": now, "seen": now})
+    sessions.begin(session, signed_in.user_id, request.headers.get("User-Agent"))
     return redirect(target, 303)
 
 
@@ -116,6 +94,7 @@ def sign_in():
 def sign_out():
     """End the dashboard session."""
     dashboard_auth.sign_out(actor())
+    sessions.end(session, "sign_out")
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("web.sign_in"), 303)

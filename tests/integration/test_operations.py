@@ -14,9 +14,10 @@ def test_health_reports_database_and_policy(client):
     assert body["policy"] in ("rules", "model")
 
 
-def test_metrics_are_prometheus_text(client):
+def test_metrics_are_prometheus_text(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-token-0123456789")
     client.get("/api/v1/health")
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"})
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert (

@@ -8,7 +8,7 @@ from flask import Flask
 
 from backend import clock
 from backend.extensions import db
-from backend.models import User
+from backend.models import DashboardSession, User
 from tests.factories import activate, clinic_with_staff, enrol, in_app, login
 from tests.integration.review.pages import csrf_from, sign_in, token_for
 
@@ -118,10 +118,18 @@ def test_idle_for_longer_than_the_timeout_signs_out(client, app):
 def test_a_session_ends_after_a_shift_even_when_active(client, app):
     a = clinic_with_staff()
     sign_in(client, a["physio"])
-    with client.session_transaction() as session:
-        session["since"] = (clock.now() - timedelta(hours=13)).isoformat()
+    _age_sessions(timedelta(hours=13))  # signed in 13 h ago, active a minute ago
     response = client.get("/dashboard/caseload")
     assert response.status_code == 302 and "/dashboard/sign-in" in response.headers["Location"]
+
+
+@in_app
+def _age_sessions(age: timedelta) -> None:
+    for row in db.session.query(DashboardSession):
+        row.created_at = clock.now() - age
+        row.expires_at = row.created_at + timedelta(hours=12)
+        row.last_seen_at = clock.now() - timedelta(minutes=1)
+    db.session.commit()
 
 
 @in_app

@@ -1,0 +1,60 @@
+"""Response headers for health data, and the load balancer in front (docs/security.md).
+
+Every response gets `nosniff`; everything but the dashboard (which sets its own, stricter set
+in web.blueprint) gets `no-store` and `Referrer-Policy: no-referrer`; HTTPS requests get HSTS;
+the API docs page gets a Content-Security-Policy that forbids framing. Behind a proxy,
+`ONWARD_TRUSTED_PROXIES` hops of X-Forwarded-For/-Proto/-Host/-Port are believed (ProxyFix),
+so client addresses (rate limits, audit), the scheme (HSTS, secure cookies) and hosts are right.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+DOCS_PREFIX = "/api/v1/docs"
+DASHBOARD_PREFIX = "/dashboard"
+HSTS = "max-age=31536000; includeSubDomains"
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' {hashes}; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe this many proxy hops' forwarding headers (0, the default: believe none)."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def _script_hashes(body: bytes) -> str:
+    """CSP sources for the docs page's own inline script (swagger-ui's start-up config)."""
+    digests = (hashlib.sha256(m.group(1)).digest() for m in INLINE_SCRIPT.finditer(body))
+    return " ".join(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests)
+
+
+def register(app: Flask) -> None:
+    trust_proxies(app)
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.path.startswith(DASHBOARD_PREFIX):
+            return response  # web.blueprint sets the dashboard's own
+        headers["Cache-Control"] = "no-store"
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith(DOCS_PREFIX) and response.mimetype == "text/html":
+            hashes = _script_hashes(response.get_data())
+            headers["Content-Security-Policy"] = DOCS_CSP.format(hashes=hashes)
+            headers.setdefault("X-Frame-Options", "DENY")
+        return response
