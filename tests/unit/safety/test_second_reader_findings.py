@@ -230,6 +230,18 @@ def test_nadir_window_covers_the_cdc_nadir_to_day_19() -> None:
         assert "aquatic" in judged.excluded_modalities, f"day {day} after the infusion"
 
 
+@finding(
+    "radiotherapy_window: 'keep irradiated skin out of chlorinated water' ends on the last "
+    "treatment day (days_after_end 0); the skin stays irradiated, and reacts, after it"
+)
+def test_radiotherapy_window_keeps_irradiated_skin_out_of_the_pool_after_the_last_day() -> None:
+    # §4.2 "Radiotherapy | Keep irradiated skin out of chlorinated water"; §11 "no chlorinated
+    # pools on treated skin (ACS)". Neither limits it to the days of treatment.
+    ended = TreatmentCalendar(radiotherapy=((TODAY - timedelta(days=30), TODAY - timedelta(3)),))
+    judged = verdict(profile(), calendar=ended)
+    assert "aquatic" in judged.excluded_modalities
+
+
 # ---------------------------------------------------------------- §2.1 resistance frequency
 @finding(
     "§2.1 'Resistance: 2–3×/wk': the planner serves band work 4 times a week when the "
