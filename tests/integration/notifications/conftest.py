@@ -48,6 +48,7 @@ class Mailbox:
 
     def __init__(self):
         self.messages = []
+        self.peers = []  # the client's (host, port) per message: one port, one connection
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
@@ -55,6 +56,7 @@ class Mailbox:
         from email.policy import default
 
         with self._lock:
+            self.peers.append(session.peer)
             self.messages.append(
                 (tuple(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default))
             )
