@@ -515,7 +515,8 @@ def _lighter_day(
             continue
         factor = max(floor, (AMBER_VOLUME_FACTOR * green_load - keep) / cut)
         drafts = [
-            d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d for d in drafts
+            d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d
+            for d in drafts
         ]
     return drafts
 

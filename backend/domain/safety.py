@@ -338,9 +338,7 @@ def evaluate(
         fired.extend(_check_in_rules(check_in, baseline, profile, rules))
     else:
         fired.append(rules.check_in_missing)
-    fired = [
-        r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances
-    ]
+    fired = [r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances]
     return _verdict(fired, rules, check_in_missing=not checked_in)
 
 
@@ -448,9 +446,7 @@ def _with_tags(rule: Rule, tags: frozenset[str]) -> Rule:
 
 
 # ---------- treatment calendar (§11) ----------
-def _lifted_by_lab(
-    window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date
-) -> bool:
+def _lifted_by_lab(window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date) -> bool:
     """A count drawn inside this window (after the infusion's day + from_day) shows it is fine."""
     floor = window.unless_lab
     if floor is None:

@@ -43,9 +43,7 @@ def signed_in(client):
     TOKENS.clear()
     TOKENS.update({name: tokens["access_token"] for name, tokens in people["tokens"].items()})
     p1 = people["patients"]["p1"]
-    today = client.get(
-        "/api/v1/me/sessions/today", headers=bearer(people["tokens"]["p1"])
-    ).get_json()
+    today = client.get("/api/v1/me/sessions/today", headers=bearer(people["tokens"]["p1"])).get_json()
     people["ids"] = {
         "patient_id": p1,
         "session_id": today["id"],

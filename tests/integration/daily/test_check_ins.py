@@ -97,9 +97,7 @@ def test_clinicians_cannot_check_in_for_a_patient(client, physio):
 def notifications_for(user_id):
     from backend.models import Notification
 
-    return db.session.scalars(
-        select(Notification).where(Notification.recipient_id == user_id)
-    ).all()
+    return db.session.scalars(select(Notification).where(Notification.recipient_id == user_id)).all()
 
 
 def test_a_red_check_in_notifies_the_clinicians_at_once(client, patient, physio):
@@ -116,13 +114,4 @@ def test_a_red_check_in_notifies_the_clinicians_at_once(client, patient, physio)
     assert len(in_app_rows) == 1 and in_app_rows[0].state == "delivered"
     assert in_app_rows[0].patient_id == patient["id"]
     check_in(client, patient, symptoms=["fainting"])  # the same open alert: no second message
-    assert (
-        len(
-            [
-                n
-                for n in notifications_for(physio_id())
-                if n.kind == "red_flag" and n.channel == "in_app"
-            ]
-        )
-        == 1
-    )
+    assert len([n for n in notifications_for(physio_id()) if n.kind == "red_flag" and n.channel == "in_app"]) == 1

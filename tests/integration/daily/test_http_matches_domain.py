@@ -20,14 +20,7 @@ from tests.factories import activate, bearer, enrol, in_app
 
 ALL_MODALITIES = [
     {"modality": m, "min_level": 1, "max_level": 6, "start_level": 2, "sessions_per_week": 2}
-    for m in (
-        "walking_aerobic",
-        "resistance_band",
-        "balance",
-        "aquatic",
-        "tai_chi_qigong",
-        "mobility",
-    )
+    for m in ("walking_aerobic", "resistance_band", "balance", "aquatic", "tai_chi_qigong", "mobility")
 ]
 EQUIPMENT = {"bands": ["yellow", "red", "green"], "pool_access": True}
 PROFILES = [

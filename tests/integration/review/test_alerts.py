@@ -14,9 +14,7 @@ def alerts(client, tokens, **query):
 
 def ack(client, tokens, alert_id, note="Phoned the patient; GP seeing her today."):
     return client.post(
-        f"/api/v1/alerts/{alert_id}/ack",
-        json={"note": note, "decision": "resume"},
-        headers=bearer(tokens),
+        f"/api/v1/alerts/{alert_id}/ack", json={"note": note, "decision": "resume"}, headers=bearer(tokens)
     )
 
 

@@ -108,9 +108,7 @@ def test_the_json_api_needs_no_csrf_token(client):
     d = demo_clinic(client)
     (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
     response = client.post(
-        f"/api/v1/alerts/{alert['id']}/ack",
-        json={"note": "Phoned.", "decision": "resume"},
-        headers=bearer(d["physio"]),
+        f"/api/v1/alerts/{alert['id']}/ack", json={"note": "Phoned.", "decision": "resume"}, headers=bearer(d["physio"])
     )
     assert response.status_code == 200
     decided = client.post(

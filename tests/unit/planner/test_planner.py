@@ -626,9 +626,7 @@ def test_a_lighter_session_shortens_that_modalitys_main_work_at_the_same_level()
         else:
             assert after.dose == before.dose
     amber = plan(verdict=FATIGUE_AMBER, levels=LEVELS)
-    assert (
-        plan(verdict=FATIGUE_AMBER, levels=LEVELS, lighter=frozenset({"walking_aerobic"})) == amber
-    )
+    assert plan(verdict=FATIGUE_AMBER, levels=LEVELS, lighter=frozenset({"walking_aerobic"})) == amber
 
 
 @pytest.mark.parametrize("level", [1, 2, 3, 4])

@@ -95,9 +95,7 @@ def test_analgesic_use_rising_is_amber(rules):
     assert codes(verdict) == {"analgesic_use_rising"}
 
 
-@pytest.mark.parametrize(
-    "site", ["spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral"]
-)
+@pytest.mark.parametrize("site", ["spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral"])
 @pytest.mark.parametrize("symptom", ["tingling", "unsteadiness_or_leg_weakness"])
 def test_cord_compression_signs_red_with_a_spinal_lesion(rules, site, symptom):
     verdict = judge(rules, patient(site), today_check_in=check_in(symptoms=[symptom]))

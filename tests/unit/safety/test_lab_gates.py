@@ -59,9 +59,7 @@ def test_electrolytes_out_of_range_no_session(rules, name, value, code):
     assert codes(verdict) == {code}
 
 
-@pytest.mark.parametrize(
-    ("name", "value"), [("sodium", 135), ("sodium", 145), ("potassium", 3.5), ("potassium", 5.0)]
-)
+@pytest.mark.parametrize(("name", "value"), [("sodium", 135), ("sodium", 145), ("potassium", 3.5), ("potassium", 5.0)])
 def test_electrolytes_at_the_range_ends_pass(rules, name, value):
     assert judge(rules, labs=[lab(name, value)]).status == "green"
 
