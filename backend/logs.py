@@ -58,10 +58,18 @@ def configure(level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.setLevel(level)  # so a test's capture at a lower level prints nothing more
+    handler.onward = True  # replaced by the next configure(); other handlers stay
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "onward", False)] + [handler]
     root.setLevel(level)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Even at DEBUG: werkzeug's line carries the query string, SQLAlchemy's the statements
+    # and their bound values (e-mails, names).
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+QUIET = ("werkzeug", "sqlalchemy.engine", "sqlalchemy.pool", "urllib3")
 
 
 def register(app: Flask) -> None:

@@ -8,7 +8,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.extensions import limiter
+from backend.extensions import account_limit_key, limiter
 from backend.schemas.common import StrictSchema
 from backend.security import current_actor
 from backend.services import accounts
@@ -40,8 +40,7 @@ class TokenSchema(ma.Schema):
 
 def _account_key() -> str:
     body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else "?")
+    return account_limit_key("account", body.get("email") if isinstance(body, dict) else None)
 
 
 def _tokens(pair: accounts.TokenPair) -> dict:

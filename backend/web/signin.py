@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from backend import clock
 from backend.errors import Forbidden, Unauthorised
-from backend.extensions import limiter
+from backend.extensions import account_limit_key, limiter
 from backend.services import dashboard_auth
 from backend.web.blueprint import actor, blp, safe_next
 
@@ -80,7 +80,7 @@ def _before():
 
 
 def _account_key() -> str:
-    return "web-account:" + (request.form.get("email") or "?").strip().lower()
+    return account_limit_key("web-account", request.form.get("email"))
 
 
 @blp.route("/sign-in", methods=["GET", "POST"])
