@@ -1,5 +1,6 @@
 """Suite-wide log hygiene: every record produced while a test runs (its setup, call and
-teardown, at INFO and above, from any logger) is searched for what identifies a person: any
+teardown, at INFO and above, from any logger) is rendered as the app's log line and searched
+for what identifies a person: any
 e-mail address, an international phone number, and every display name, e-mail, phone number
 and push token the test-data builders handed out (`tests.factories.IDENTIFYING`). A test
 whose records carry one fails in its teardown, naming the logger and the value.
@@ -7,18 +8,19 @@ whose records carry one fails in its teardown, naming the logger and the value.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 import pytest
 
+from backend import logs
 from tests import factories
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ()-]{7,}\d")
 # Not personal: the stable Message-ID of a notification e-mail.
 NOT_PERSONAL = re.compile(r"@notifications\.onward\b")
-STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class Collect(logging.Handler):
@@ -33,17 +35,13 @@ class Collect(logging.Handler):
 
 
 def text_of(record: logging.LogRecord) -> str:
-    """Everything a formatter could put in a line: message, arguments, extras, traceback."""
-    parts = [str(record.msg), repr(record.args)]
+    """The line the record becomes (message, context, traceback), decoded as well so that
+    non-ASCII names escaped by the JSON renderer are found too."""
+    line = logs.render(record)
     try:
-        parts.append(record.getMessage())
-    except Exception:  # noqa: BLE001 - a bad format string still has its parts above
-        pass
-    if record.exc_info:
-        parts.append(logging.Formatter().formatException(record.exc_info))
-    parts += [record.exc_text or "", record.stack_info or ""]
-    parts += [f"{k}={v!r}" for k, v in vars(record).items() if k not in STANDARD]
-    return "\n".join(parts)
+        return line + "\n" + str(json.loads(line))
+    except ValueError:
+        return line
 
 
 def leaks(record: logging.LogRecord, known: set[str]) -> list[str]:

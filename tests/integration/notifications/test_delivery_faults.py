@@ -22,12 +22,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from backend import clock
 from backend.config import ROOT
 from backend.extensions import db
 from backend.models.notifications import Notification, NotificationEvent
+from backend.services.notifications import insert_once, new_row
 from tests import factories
 from tests.conftest import START
-from tests.integration.notifications.builders import queue
 from tests.integration.notifications.conftest import Mailbox, free_port
 
 
@@ -114,19 +115,24 @@ def wait_for(condition, what: str, timeout: float = 90, schedulers=()) -> None:
     raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
 
+@factories.in_app
 def emails(n: int) -> list[str]:
-    """`n` due e-mail rows to on-call style addresses (no user, no patient)."""
-    ids = []
-    for i in range(n):
-        ids += queue(
+    """`n` due e-mail rows to on-call style addresses (no user, no patient), one transaction."""
+    rows = [
+        new_row(
             kind="test",
+            channel="email",
             local_date=START.date(),
             title="Needs review",
             body="Something needs review in Onward.",
-            channels=["email"],
+            now=clock.now(),
             address=f"on-call-{i}@relay.test",
             subject=str(i),
         )
+        for i in range(n)
+    ]
+    ids = insert_once(rows)
+    db.session.commit()
     return ids
 
 
