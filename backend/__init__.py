@@ -8,6 +8,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from backend import config as config_module
 from backend import (
     database,  # noqa: F401 - installs the SQLite connection recipe
+    guards,
     headers,
     logs,
     metrics,
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     logs.register(app)
     metrics.register(app)
     headers.register(app)  # security headers; trusted proxy hops (ONWARD_TRUSTED_PROXIES)
+    guards.init_app(app)  # after the access log and metrics hooks, so refusals are counted
     return app
 
 

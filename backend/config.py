@@ -52,7 +52,8 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "JWT_SECRET_KEY": _env("JWT_SECRET_KEY") or secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: an error's text never carries bound values (e-mails, names, hashes).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
         "ACCESS_TOKEN_MINUTES": int(_env("ACCESS_TOKEN_MINUTES", "15")),
         "REFRESH_TOKEN_DAYS": int(_env("REFRESH_TOKEN_DAYS", "30")),
@@ -67,7 +68,8 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
-        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # INFO: one access line per request and the jobs' summaries; tests keep WARNING.
+        "LOG_LEVEL": _env("LOG_LEVEL", "WARNING" if env == "test" else "INFO").upper(),
         "METRICS_TOKEN": _env("METRICS_TOKEN"),  # unset: /metrics is off (404)
         # Proxy hops in front of the app whose X-Forwarded-* headers are believed (ProxyFix);
         # 0 believes none. Set it to the number of load balancers/proxies, never more.
@@ -97,6 +99,8 @@ def load(overrides: dict | None = None) -> dict:
 
 def check(cfg: dict) -> None:
     """Refuse configurations that would be unsafe outside development."""
+    if cfg["LOG_LEVEL"] not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
     if cfg["ADAPTATION_POLICY"] not in ("auto", "fixed", "rules", "model"):
         raise ConfigError(f"{PREFIX}ADAPTATION_POLICY must be auto, fixed, rules or model")
     if not 0.5 <= cfg["ADAPTATION_THETA"] < 1:

@@ -8,9 +8,14 @@ import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM = "application/problem+json"
+# The database cannot be reached (refused, dropped, timed out, locked): a 503, not a bug.
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
+RETRY_AFTER_SECONDS = 5  # an outage usually ends with a failover or a restart
+UNAVAILABLE = "The service is briefly unavailable. Nothing was changed; try again shortly."
 
 
 class DomainError(Exception):
@@ -95,6 +100,8 @@ class ProblemApi(Api):
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(DomainError, handle_domain_error)
+        for error in DATABASE_DOWN:
+            self._app.register_error_handler(error, handle_database_down)
         self._app.register_error_handler(Exception, handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException):
@@ -116,6 +123,28 @@ class ProblemApi(Api):
 
 def handle_domain_error(error: DomainError):
     return problem(error.status, error.detail, error.errors, title=error.title)
+
+
+def database_down(error: Exception) -> None:
+    """Log an outage without its statement or parameters, and drop the broken transaction."""
+    from backend.extensions import db
+
+    cause = getattr(error, "orig", None) or error
+    current_app.logger.error(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url_rule.rule if request.url_rule else "(no route)",
+        cause.__class__.__name__,
+    )
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        db.session.close()
+
+
+def handle_database_down(error: Exception):
+    database_down(error)
+    return problem(503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_unexpected(error: Exception):

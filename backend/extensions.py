@@ -1,5 +1,6 @@
 """Unbound extension instances; create_app binds them."""
 
+
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,3 +20,4 @@ migrate = Migrate()
 api = ProblemApi()
 jwt = JWTManager()
 limiter = Limiter(get_remote_address)
+

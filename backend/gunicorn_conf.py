@@ -2,6 +2,10 @@
 
 from prometheus_client import multiprocess
 
+# Method, path without its query string, status, size, duration: never the query (patient-name
+# searches), the Referer (it carries the previous page's query) or the user agent.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
 
 def child_exit(_server, worker):
     # Multi-process Prometheus metrics: forget the dead worker's live gauges.

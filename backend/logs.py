@@ -17,6 +17,10 @@ SECRET_VALUES = re.compile(
     r"(eyJ[\w-]+\.[\w-]+\.[\w-]+)|(Bearer\s+\S+)|\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b"
 )
 
+# PostgreSQL's error detail quotes the row: "Key (email)=(...) already exists", "Failing row
+# contains (...)". hide_parameters cannot hide what the server wrote into the message.
+DB_DETAIL = re.compile(r"DETAIL:[^\n]*")
+
 
 def _scrub(value):
     if isinstance(value, dict):
@@ -26,7 +30,7 @@ def _scrub(value):
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     if isinstance(value, str):
-        return SECRET_VALUES.sub("[redacted]", value)
+        return DB_DETAIL.sub("DETAIL: [redacted]", SECRET_VALUES.sub("[redacted]", value))
     return value
 
 
@@ -35,20 +39,16 @@ def redact(_logger, _name, event_dict):
     return _scrub(event_dict)
 
 
-def configure(level: str = "INFO") -> None:
-    """Route stdlib and structlog logging through one JSON renderer on stderr."""
-    shared = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        cache_logger_on_first_use=True,
-    )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+SHARED = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def _formatter() -> logging.Formatter:
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=SHARED,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
@@ -56,12 +56,35 @@ def configure(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
     )
+
+
+def render(record: logging.LogRecord) -> str:
+    """The line a record becomes on stderr (what tests/logcheck.py inspects)."""
+    return _formatter().format(record)
+
+
+def configure(level: str = "INFO") -> None:
+    """Route stdlib and structlog logging through one JSON renderer on stderr."""
+    structlog.configure(
+        processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    formatter = _formatter()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.setLevel(level)  # so a test's capture at a lower level prints nothing more
+    handler.onward = True  # replaced by the next configure(); other handlers stay
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "onward", False)] + [handler]
     root.setLevel(level)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Even at DEBUG: werkzeug's line carries the query string, SQLAlchemy's the statements
+    # and their bound values (e-mails, names).
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+QUIET = ("werkzeug", "sqlalchemy.engine", "sqlalchemy.pool", "urllib3")
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from backend import clock, create_app
 from backend.extensions import db, limiter
 from tests import factories
 
+pytest_plugins = ["tests.logcheck"]  # every log record of every test is checked for PII
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import QueryInt, StrictSchema
+from backend.schemas.common import Moment, QueryInt, StrictSchema
 from backend.security import current_actor, require
 from backend.services import audit
 
@@ -17,7 +17,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Reco
 class AuditArgsSchema(StrictSchema):
     patient_id = ma.fields.String(validate=validate.Length(max=64))
     limit = QueryInt(load_default=100, validate=validate.Range(1, 1000))
-    before = ma.fields.AwareDateTime(
+    before = Moment(
         metadata={"description": "page: events strictly before this time"}
     )
 

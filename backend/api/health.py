@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import jsonify
 
 from backend.api.blueprint import Blueprint
+from backend.errors import RETRY_AFTER_SECONDS, problem
 from backend.services import operations
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Operations")
@@ -20,8 +22,22 @@ class HealthSchema(ma.Schema):
 
 @blp.route("/health", methods=["GET"])
 @blp.response(200, HealthSchema)
-@blp.alt_response(503, schema=HealthSchema, description="database unreachable")
+@blp.alt_response(
+    503,
+    schema=HealthSchema,
+    content_type="application/problem+json",
+    description="database unreachable: a problem document with these members too",
+)
 def health():
     """Is the API up, is the database reachable, which model is active."""
     report = operations.health()
-    return report, (200 if report["status"] == "ok" else 503)
+    if report["status"] == "ok":
+        return report
+    body, status, headers = problem(
+        503, "The database is unreachable.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+    # A Response, so the 200 schema does not strip the problem members.
+    response = jsonify({**report, **body})  # "status" is the HTTP status here
+    response.status_code = status
+    response.headers.update(headers)
+    return response

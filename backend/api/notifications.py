@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Int, QueryInt, StrictSchema, one_of
 from backend.security import current_actor, require
 from backend.services import notifications, reminders
 
@@ -26,7 +26,7 @@ class NotificationSchema(ma.Schema):
     )
     title = ma.fields.String()
     body = ma.fields.String()
-    date = ma.fields.Date(metadata={"description": "your local date it is about"})
+    date = Day(metadata={"description": "your local date it is about"})
     patient_id = ma.fields.String(allow_none=True)
     data = ma.fields.Dict()
     created_at = ma.fields.DateTime()

@@ -45,6 +45,9 @@ class Notification(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # A dispatcher's lease: the row is being sent until then; after it, anyone may retry.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Fencing token: +1 at every claim. Only the holder of the current value may renew the
+    # lease or record a result, so a dispatcher that lost its row cannot mark it sent.
+    fence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -43,6 +43,7 @@ SETTINGS: dict[str, tuple[Callable[[str], Any], Any]] = {
     "NOTIFY_BACKOFF_MAX_SECONDS": (int, 6 * 3600),
     "NOTIFY_LEASE_SECONDS": (int, 300),
     "NOTIFY_BATCH_SIZE": (int, 500),
+    "NOTIFY_DISPATCH_SECONDS": (int, 30),
     "ALERT_ESCALATION_MINUTES": (int, 30),
     "REMINDER_DAILY_CAP": (int, 3),
     "REMINDER_NUDGE_AFTER": (int, 2),

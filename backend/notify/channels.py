@@ -87,8 +87,9 @@ class InAppChannel:
 
 
 class EmailChannel:
-    """Plain-text e-mail over SMTP. The Message-ID derives from the row id, so a resend
-    after a crash carries the same id and mail clients can fold the duplicate."""
+    """Plain-text e-mail over SMTP, one connection per batch (opened at the first message,
+    closed by `close()`). The Message-ID derives from the row id, so a resend after a crash
+    carries the same id and receivers can fold the duplicate."""
 
     name = "email"
 
@@ -98,6 +99,39 @@ class EmailChannel:
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.username, self.password = starttls, username, password
         self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        """End the batch's connection politely (QUIT); a dead one is just dropped."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _deliver(self, mail: EmailMessage) -> None:
+        try:
+            self._connection().send_message(mail)
+        except smtplib.SMTPServerDisconnected:
+            # The relay dropped our idle connection (it does so before reading a command):
+            # connect again, once.
+            self._smtp = None
+            self._connection().send_message(mail)
 
     def send(self, message: Message) -> DeliveryResult:
         if not message.email:
@@ -107,20 +141,21 @@ class EmailChannel:
         mail["To"] = message.email
         mail["Subject"] = message.title
         mail["Date"] = format_datetime(clock.now())
-        mail["Message-ID"] = f"<{message.id}@notifications.onward>"
+        mail["Message-ID"] = message_id(message.id)
         mail.set_content(message.body)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(mail)
+            self._deliver(mail)
         except smtplib.SMTPRecipientsRefused as error:
-            return failed(f"recipient refused: {error.recipients}", retry=False)
+            return failed(f"recipient refused: {len(error.recipients)} address(es)", retry=False)
         except (smtplib.SMTPException, OSError) as error:
+            self.close()  # start the next message on a fresh connection
             return failed(f"smtp: {error.__class__.__name__}: {error}")
         return DeliveryResult("sent", f"accepted by {self.host}:{self.port}")
+
+
+def message_id(notification_id: str) -> str:
+    """The e-mail's Message-ID: the same for every attempt of one notification."""
+    return f"<{notification_id}@notifications.onward>"
 
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")

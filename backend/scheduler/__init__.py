@@ -75,11 +75,22 @@ class JobSpec:
     trigger: str  # "interval" or "cron", always in UTC
     trigger_args: dict
     options: dict = field(default_factory=dict)  # overrides of JOB_DEFAULTS
+    # A notification setting that replaces the interval's seconds (e.g. faster in tests).
+    interval_setting: str | None = None
+    aligned: bool = True  # interval ticks start on a whole minute (wall-clock work)
 
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("reminders.tick", reminders_tick, "interval", {"minutes": 1}),
-    JobSpec("notifications.dispatch", notifications_dispatch, "interval", {"seconds": 30}),
+    # Not wall-clock work: starts one interval after the process, so a restart sends soon.
+    JobSpec(
+        "notifications.dispatch",
+        notifications_dispatch,
+        "interval",
+        {"seconds": 30},
+        interval_setting="NOTIFY_DISPATCH_SECONDS",
+        aligned=False,
+    ),
     JobSpec("alerts.escalate", alerts_escalate, "interval", {"minutes": 1}),
     # Checked every 15 minutes so a scheduler that was down still sends the digest.
     JobSpec("digest.weekly", digest_weekly, "interval", {"minutes": 15}),
@@ -115,7 +126,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     start = _next_minute(clock.now())
     for spec in JOBS:
         trigger_args = dict(spec.trigger_args, timezone=UTC)
-        if spec.trigger == "interval":
+        if spec.interval_setting:
+            trigger_args["seconds"] = app.config[spec.interval_setting]
+        if spec.trigger == "interval" and spec.aligned:
             trigger_args["start_date"] = start
         scheduler.add_job(
             run_job,

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Int, QueryInt, StrictSchema, one_of
 
 STATUSES = ("auto_applied", "pending", "approved", "modified", "rejected", "superseded")
 
@@ -28,7 +28,7 @@ class AdaptationSchema(ma.Schema):
     patient_id = ma.fields.String()
     patient_name = ma.fields.String(allow_none=True)
     modality = ma.fields.String()
-    date = ma.fields.Date()
+    date = Day()
     created_at = ma.fields.DateTime()
     trigger = ma.fields.String()
     policy = ma.fields.String()

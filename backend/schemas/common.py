@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, date
 from zoneinfo import available_timezones
 
 import marshmallow as ma
@@ -14,6 +15,33 @@ QueryInt = ma.fields.Integer
 Float = functools.partial(ma.fields.Float, allow_nan=False)
 
 _TIMEZONES = frozenset(available_timezones())
+# The dates the app can compute with: arithmetic near year 1 or 9999 overflows (a 500).
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+RANGE_ERROR = f"Use a date between {EARLIEST} and {LATEST}."
+
+
+class Day(ma.fields.Date):
+    """A calendar date between EARLIEST and LATEST."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= day <= LATEST:
+            raise ma.ValidationError(RANGE_ERROR)
+        return day
+
+
+class Moment(ma.fields.AwareDateTime):
+    """An instant with a UTC offset, between EARLIEST and LATEST once in UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            in_utc = moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise ma.ValidationError(RANGE_ERROR) from None
+        if not EARLIEST <= in_utc.date() <= LATEST:
+            raise ma.ValidationError(RANGE_ERROR)
+        return in_utc
 
 
 class StrictSchema(ma.Schema):

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Float, Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Float, Int, QueryInt, StrictSchema, one_of
 
 
 # ---------- library ----------
@@ -142,7 +142,7 @@ class SessionCheckInSchema(ma.Schema):
 
 class CheckInSchema(ma.Schema):
     id = ma.fields.String()
-    date = ma.fields.Date()
+    date = Day()
     status = ma.fields.String(metadata={"description": "green | amber | red"})
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
     advice = ma.fields.String()
@@ -168,7 +168,7 @@ class VersionsSchema(ma.Schema):
 
 class SessionSchema(ma.Schema):
     id = ma.fields.String()
-    date = ma.fields.Date()
+    date = Day()
     status = ma.fields.String(
         metadata={"description": "planned | rest | blocked | completed | partial | stopped"}
     )
@@ -191,10 +191,10 @@ class SessionSchema(ma.Schema):
 
 
 class HistoryArgsSchema(StrictSchema):
-    from_ = ma.fields.Date(data_key="from")
-    to = ma.fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
     limit = QueryInt(load_default=30, validate=validate.Range(1, 200))
-    before = ma.fields.Date(metadata={"description": "page: sessions strictly before this date"})
+    before = Day(metadata={"description": "page: sessions strictly before this date"})
 
 
 # ---------- logs ----------
@@ -235,7 +235,7 @@ class SessionLogCreateSchema(StrictSchema):
 class SessionLogSchema(ma.Schema):
     id = ma.fields.String()
     session_id = ma.fields.String()
-    performed_on = ma.fields.Date()
+    performed_on = Day()
     received_at = ma.fields.DateTime()
     completed = ma.fields.Boolean()
     minutes = ma.fields.Float()

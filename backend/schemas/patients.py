@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import HHMM, Float, Int, StrictSchema, one_of, time_zone
+from backend.schemas.common import HHMM, Day, Float, Int, StrictSchema, one_of, time_zone
 
 LONG_BONES = ("humerus", "proximal_femur")
 SPINE = tuple(s for s in v.BONE_SITES if s.startswith("spine_"))
@@ -39,7 +39,7 @@ class LabSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=one_of(v.LABS, "lab"))
     value = Float(required=True)
     unit = ma.fields.String(load_default=None, allow_none=True)
-    taken_on = ma.fields.Date(required=True)
+    taken_on = Day(required=True)
 
     @validates_schema
     def _possible(self, data, **_):
@@ -58,8 +58,8 @@ class LabSchema(StrictSchema):
 
 
 class WindowSchema(StrictSchema):
-    start = ma.fields.Date(required=True)
-    end = ma.fields.Date(required=True)
+    start = Day(required=True)
+    end = Day(required=True)
 
     @validates_schema
     def _ordered(self, data, **_):
@@ -69,7 +69,7 @@ class WindowSchema(StrictSchema):
 
 class CalendarSchema(StrictSchema):
     infusions = ma.fields.List(
-        ma.fields.Date(), load_default=list, validate=validate.Length(max=200)
+        Day(), load_default=list, validate=validate.Length(max=200)
     )
     radiotherapy = ma.fields.List(
         ma.fields.Nested(WindowSchema), load_default=list, validate=validate.Length(max=50)
@@ -90,7 +90,7 @@ class ClinicalSchema(StrictSchema):
     precautions = ma.fields.List(
         ma.fields.String(validate=one_of(v.PRECAUTIONS, "precaution")), load_default=list
     )
-    surgery_date = ma.fields.Date(load_default=None, allow_none=True)
+    surgery_date = Day(load_default=None, allow_none=True)
     labs = ma.fields.List(
         ma.fields.Nested(LabSchema), load_default=list, validate=validate.Length(max=500)
     )

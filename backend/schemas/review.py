@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from backend.schemas.common import QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, QueryInt, StrictSchema, one_of
 
 TIERS = ("red_flag", "review", "attention", "stable")
 
@@ -29,7 +29,7 @@ class CaseloadReasonSchema(ma.Schema):
 
 class LastCheckInSchema(ma.Schema):
     at = ma.fields.DateTime()
-    date = ma.fields.Date(metadata={"description": "the patient's local date"})
+    date = Day(metadata={"description": "the patient's local date"})
     days_ago = ma.fields.Integer()
     status = ma.fields.String(metadata={"description": "green | amber | red"})
     fatigue = ma.fields.Integer()
@@ -99,7 +99,7 @@ class AlertSchema(ma.Schema):
     patient_id = ma.fields.String()
     patient_name = ma.fields.String()
     kind = ma.fields.String()
-    date = ma.fields.Date(metadata={"description": "the patient's local date"})
+    date = Day(metadata={"description": "the patient's local date"})
     opened_at = ma.fields.DateTime()
     reasons = ma.fields.List(ma.fields.Nested(AlertReasonSchema))
     status = ma.fields.String(metadata={"description": "open | acknowledged"})
@@ -139,7 +139,7 @@ class TrendsArgsSchema(StrictSchema):
 
 
 class TrendDaySchema(ma.Schema):
-    date = ma.fields.Date()
+    date = Day()
     fatigue = ma.fields.Integer(allow_none=True)
     pain = ma.fields.Integer(allow_none=True)
     check_in_status = ma.fields.String(allow_none=True)
@@ -160,8 +160,8 @@ class TrendDaySchema(ma.Schema):
 
 class TrendMarkerSchema(ma.Schema):
     id = ma.fields.String()
-    date = ma.fields.Date(metadata={"description": "the day it was proposed"})
-    effective_date = ma.fields.Date(allow_none=True, metadata={"description": "applied from"})
+    date = Day(metadata={"description": "the day it was proposed"})
+    effective_date = Day(allow_none=True, metadata={"description": "applied from"})
     modality = ma.fields.String()
     status = ma.fields.String()
     current_level = ma.fields.Integer()
@@ -171,8 +171,8 @@ class TrendMarkerSchema(ma.Schema):
 
 
 class WeeklyAdherenceSchema(ma.Schema):
-    week_start = ma.fields.Date()
-    week_end = ma.fields.Date()
+    week_start = Day()
+    week_end = Day()
     due = ma.fields.Integer()
     attended = ma.fields.Integer()
     rate = ma.fields.Float(allow_none=True)
@@ -181,8 +181,8 @@ class WeeklyAdherenceSchema(ma.Schema):
 class TrendsSchema(ma.Schema):
     patient_id = ma.fields.String()
     timezone = ma.fields.String()
-    from_ = ma.fields.Date(data_key="from", attribute="from")
-    to = ma.fields.Date()
+    from_ = Day(data_key="from", attribute="from")
+    to = Day()
     weeks = ma.fields.Integer()
     modalities = ma.fields.List(ma.fields.String())
     days = ma.fields.List(ma.fields.Nested(TrendDaySchema))

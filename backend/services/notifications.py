@@ -6,9 +6,12 @@ delivered the moment it exists (the inbox is the table), so it is inserted as `d
 
 Delivery: `dispatch_due` claims a batch in one short transaction (PostgreSQL:
 `FOR UPDATE SKIP LOCKED`; SQLite: BEGIN IMMEDIATE serialises writers) by giving each row a
-lease (`claimed_until`) and counting the attempt, commits, then sends. Another dispatcher
-skips leased rows; a dispatcher that dies mid-batch leaves leases that expire, and the rows
-are sent by the next run. Failures retry with exponential backoff, then go `dead`.
+lease (`claimed_until`), a new fencing token (`fence + 1`) and counting the attempt, commits,
+then sends. Right before each send it renews that one row's lease, on condition that the
+fence is still its own: a lease therefore cannot run out under a live sender (unless one
+send outlasts the lease), and a row another dispatcher took over is skipped. Recording a
+result needs the same fence. A dispatcher that dies mid-batch leaves leases that expire, and
+the rows are sent by the next run. Failures retry with exponential backoff, then go `dead`.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def new_row(
         "data": dict(data or {}),
         "state": "delivered" if channel in INSTANT else "scheduled",
         "attempts": 0,
+        "fence": 0,
         "next_attempt_at": now,
         "created_at": now,
         "sent_at": now if channel in INSTANT else None,
@@ -229,14 +233,15 @@ class Claimed(NamedTuple):
     id: str
     channel: str
     attempts: int  # including this one
+    fence: int  # this claim's fencing token
 
 
 @transactional
-def claim(limit: int, only: Iterable[str] | None = None) -> tuple[list[Claimed], datetime]:
-    """Lease up to `limit` due rows to this dispatcher and count the attempt; commit at once."""
+def claim(limit: int, only: Iterable[str] | None = None) -> list[Claimed]:
+    """Lease up to `limit` due rows to this dispatcher, bump their fence and count the
+    attempt; commit at once."""
     now = clock.now()
-    lease = now + timedelta(seconds=setting("NOTIFY_LEASE_SECONDS"))
-    due = select(N.id, N.channel, N.attempts).where(
+    due = select(N.id, N.channel, N.attempts, N.fence).where(
         N.state.in_(RETRYABLE),
         N.next_attempt_at <= now,
         or_(N.claimed_until.is_(None), N.claimed_until <= now),
@@ -255,9 +260,31 @@ def claim(limit: int, only: Iterable[str] | None = None) -> tuple[list[Claimed],
         db.session.execute(
             update(table)
             .where(table.c.id.in_([row.id for row in claimed[start : start + 5000]]))
-            .values(claimed_until=lease, attempts=table.c.attempts + 1)
+            .values(
+                claimed_until=_lease_end(now),
+                attempts=table.c.attempts + 1,
+                fence=table.c.fence + 1,
+            )
         )
-    return [Claimed(row.id, row.channel, row.attempts + 1) for row in claimed], lease
+    # The rows are locked (PostgreSQL) or the database is (SQLite): +1 is the new value.
+    return [Claimed(row.id, row.channel, row.attempts + 1, row.fence + 1) for row in claimed]
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=setting("NOTIFY_LEASE_SECONDS"))
+
+
+@transactional
+def _renew(nid: str, fence: int) -> bool:
+    """Extend one row's lease right before its send; False if another dispatcher took it."""
+    return bool(
+        db.session.execute(
+            update(N)
+            .where(N.id == nid, N.fence == fence, N.state.in_(RETRYABLE))
+            .values(claimed_until=_lease_end(clock.now()))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def dispatch_due(
@@ -268,15 +295,23 @@ def dispatch_due(
     """Claim one batch of due notifications and deliver them; returns what happened."""
     limit = limit or setting("NOTIFY_BATCH_SIZE")
     channels = channels if channels is not None else build_channels()
-    claimed, lease = claim(limit, only)
+    claimed = {c.id: c for c in claim(limit, only)}
     report = DispatchReport(claimed=len(claimed))
-    attempts = {c.id: c.attempts for c in claimed}
-    for message in _messages(list(attempts)):
-        result = _send(channels.get(message.channel), message)
-        report.outcomes[_outcome(result, attempts[message.id])] += 1
-        # Recorded one by one so that a crash resends as little as possible (receivers
-        # deduplicate on the notification id anyway).
-        _record(message.id, attempts[message.id], result, lease)
+    try:
+        for message in _messages(list(claimed)):
+            mine = claimed[message.id]
+            if not _renew(message.id, mine.fence):
+                report.outcomes["taken_over"] += 1  # our batch lease ran out; theirs now
+                continue
+            result = _send(channels.get(message.channel), message)
+            report.outcomes[_outcome(result, mine.attempts)] += 1
+            # Recorded one by one so that a crash resends at most the message in flight
+            # (receivers deduplicate on its stable id).
+            _record(message.id, mine, result)
+    finally:
+        for channel in channels.values():
+            if hasattr(channel, "close"):
+                channel.close()  # e.g. the batch's SMTP connection
     return report
 
 
@@ -357,15 +392,12 @@ def _messages(ids: list[str]) -> list[Message]:
     ]
 
 
-def _ours(lease: datetime):
-    # Only the holder of the current lease may record: if our lease ran out and another
-    # dispatcher took the row, its result wins.
-    return N.claimed_until == lease
-
-
 @transactional
-def _record(nid: str, attempts: int, result: DeliveryResult, lease: datetime) -> None:
+def _record(nid: str, mine: Claimed, result: DeliveryResult) -> None:
+    # Only the holder of the current fence may record: if another dispatcher took the row
+    # over (its claim bumped the fence), its result wins and ours is dropped.
     now = clock.now()
+    attempts = mine.attempts
     state = _outcome(result, attempts)
     values: dict = {"state": state, "claimed_until": None}
     if result.ok:
@@ -379,7 +411,7 @@ def _record(nid: str, attempts: int, result: DeliveryResult, lease: datetime) ->
             detail += f"; retry at {values['next_attempt_at'].isoformat()}"
     changed = db.session.execute(
         update(N)
-        .where(N.id == nid, _ours(lease))
+        .where(N.id == nid, N.fence == mine.fence)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount

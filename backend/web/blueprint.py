@@ -49,14 +49,17 @@ def actor() -> Actor:
 
 def safe_next(target: str | None, default_endpoint: str = "web.caseload") -> str:
     """A same-site dashboard path to go back to; anything else falls back to the default page."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith(PREFIX + "/")
-            and "\\" not in target
-            and not target.startswith("//")
-        ):
+    if (
+        target
+        and target.startswith(PREFIX + "/")
+        and "\\" not in target
+        and not target.startswith("//")
+        and target.isprintable()  # CR/LF would split the Location header
+    ):
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+            parts = None
+        if parts and not parts.scheme and not parts.netloc:
             return target
     return url_for(default_endpoint)

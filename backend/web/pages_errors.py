@@ -6,7 +6,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from backend.errors import DomainError
+from backend.errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, DomainError, database_down
 from backend.extensions import api
 from backend.web.blueprint import PREFIX, blp
 
@@ -22,6 +22,7 @@ MESSAGES = {
     413: ("Too much data", "The form was too large to accept."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side", "Nothing was changed. Please try again."),
+    503: ("Briefly unavailable", "Nothing was changed. Please try again in a few seconds."),
 }
 
 
@@ -56,6 +57,16 @@ def _domain(error: DomainError):
         error.detail if error.status != 404 else None
     )  # a hidden record and a missing one look the same
     return _page(error.status, detail)
+
+
+def _database_down(error: Exception):
+    database_down(error)
+    page, status = _page(503)
+    return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+for _error in DATABASE_DOWN:
+    blp.register_error_handler(_error, _database_down)
 
 
 @blp.errorhandler(Exception)

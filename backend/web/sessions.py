@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
+from backend.errors import DATABASE_DOWN
 from backend.services import dashboard_sessions
 from backend.web.blueprint import PREFIX
 
@@ -25,6 +26,9 @@ class DashboardSession(SecureCookieSession):
     ended: str | None = None  # why the cookie's session no longer works, if it does not
     begun: tuple[str, str] | None = None  # (token, record id) of a sign-in in this request
     revoked: bool = False  # ended by this request (sign-out): drop the cookie
+    # The database was unreachable when the session was looked up: raised again inside the
+    # request (web.signin), where the outage handler answers 503.
+    unavailable: Exception | None = None
 
 
 def begin(session: DashboardSession, user_id: str, user_agent: str | None) -> None:
@@ -52,7 +56,11 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
         needs_lookup = request.path.startswith(PREFIX) and not request.path.startswith(STATIC)
         if session is None or not token or not needs_lookup:
             return session
-        opened = dashboard_sessions.open_token(token)
+        try:
+            opened = dashboard_sessions.open_token(token)
+        except DATABASE_DOWN as error:
+            session.unavailable = error
+            return session
         if opened.ended is not None:
             session.ended = opened.ended
             return session
@@ -62,6 +70,8 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session: DashboardSession, response: Response) -> None:
         name = app.config["SESSION_COOKIE_NAME"]
+        if session.unavailable is not None:
+            return  # nothing is known about this session: leave every cookie as it is
         if session.begun:
             token, record_id = session.begun
             if session:

@@ -39,6 +39,8 @@ def _to_sign_in(message: str | None = None):
 
 def _guard():
     """Everything but the sign-in page and static files needs a live clinician session."""
+    if session.unavailable is not None:
+        raise session.unavailable  # the database is down: the outage handler answers 503
     if request.endpoint in PUBLIC:
         return None
     if not session.record_id:

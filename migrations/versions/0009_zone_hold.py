@@ -1,7 +1,7 @@
 """zone hold: a time-zone change never hands a patient a day not yet started, or one lived
 
 Revision ID: 0009_zone_hold
-Revises: 0007_sign_in_hardening
+Revises: 0008_notification_fence
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -12,7 +12,7 @@ import backend.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0009_zone_hold'
-down_revision = '0007_sign_in_hardening'
+down_revision = '0008_notification_fence'
 branch_labels = None
 depends_on = None
 

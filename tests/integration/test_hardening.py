@@ -195,7 +195,8 @@ def test_filtering_a_list_by_another_clinics_patient_is_a_404(client, path):
     if path.endswith("adaptations"):
         query["status"] = "pending"
     assert client.get(path, query_string=query, headers=bearer(viewer)).status_code == 200
-    for other in (theirs, "0" * 32, "not-an-id\x00"):
+    # (A NUL byte never gets this far: backend/guards.py answers 400 before any view.)
+    for other in (theirs, "0" * 32, "not-an-id"):
         response = client.get(
             path, query_string={**query, "patient_id": other}, headers=bearer(viewer)
         )

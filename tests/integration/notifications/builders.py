@@ -180,6 +180,7 @@ def queue(**kwargs) -> list[str]:
 def add_device(user_id: str, token: str, platform: str = "android") -> None:
     from backend.models.notifications import Device
 
+    factories.identifying(token)
     now = clock.now()
     db.session.add(
         Device(user_id=user_id, token=token, platform=platform, created_at=now, last_seen_at=now)

@@ -224,6 +224,9 @@ def test_a_dispatcher_killed_mid_batch_is_finished_by_the_next_one_exactly_once(
                 Dying.sent += 1
                 return real.send(message)
 
+            def close(self):
+                real.close()
+
         return dispatch_due(10, {**channels, "email": Dying()})
 
     with pytest.raises(Crash):
@@ -279,3 +282,75 @@ def test_a_webhook_over_plain_http_to_another_host_is_refused(app, patient, monk
     ids = _queue_for(patient, ["webhook"], kind="red_flag", subject="alert-2")
     assert dispatch().outcomes == {"failed": 1}
     assert "use https" in notifications(id=ids["webhook"])[0]["last_error"]
+
+
+def _emails_for_patients(client, n: int) -> list[str]:
+    world = clinic_with_patients(client, n)
+    ids = []
+    for p in world["patients"]:
+        ids += _queue_for({"id": p["id"], "user_id": user_of(p["id"])}, ["email"]).values()
+    return ids
+
+
+def test_one_batch_sends_over_one_smtp_connection(client, smtp):
+    _emails_for_patients(client, 4)
+    assert dispatch().outcomes == {"sent": 4}
+    assert len(smtp.peers) == 4 and len(set(smtp.peers)) == 1, smtp.peers
+
+
+class Slow:
+    """An e-mail channel whose every send takes `step` x the lease (the clock moves on); during
+    send number `interrupt`, a second dispatcher (own app context, session and claim) runs."""
+
+    name = "email"
+
+    def __init__(self, app, the_clock, step: float, interrupt: int):
+        with app.app_context():  # the app's SMTP settings (the test's server)
+            self.channels = build_channels()
+        self.real = self.channels["email"]
+        self.channels["email"] = self
+        self.lease = app.config["NOTIFY_LEASE_SECONDS"]
+        self.clock, self.step, self.interrupt = the_clock, step, interrupt
+        self.sends, self.second = [], None
+
+    def send(self, message):
+        self.sends.append(message.id)
+        result = self.real.send(message)
+        self.clock.advance(seconds=self.step * self.lease)
+        if len(self.sends) == self.interrupt:
+            self.second = dispatch()
+        return result
+
+    def close(self):
+        self.real.close()
+
+
+def _message_ids(smtp) -> list[str]:
+    return sorted(m["Message-ID"] for _, m in smtp.messages)
+
+
+def test_rows_whose_batch_lease_ran_out_are_left_to_the_dispatcher_that_took_them(
+    app, client, smtp
+):
+    ids = _emails_for_patients(client, 3)
+    with clock.frozen(clock.now()) as the_clock:
+        # Sends at 0 and 0.6 lease (each renewing its own row); at 1.2 leases the batch
+        # lease of the third row has run out and a second dispatcher takes it.
+        slow = Slow(app, the_clock, step=0.6, interrupt=2)
+        first = dispatch(10, slow.channels)
+    assert slow.second.outcomes == {"sent": 1}
+    assert first.outcomes == {"sent": 2, "taken_over": 1}
+    assert len(slow.sends) == 2  # the first never sent the row it lost
+    assert _message_ids(smtp) == sorted(f"<{nid}@notifications.onward>" for nid in ids)
+    assert all([s for s, _ in events(nid)].count("sent") == 1 for nid in ids)
+
+
+def test_a_sender_whose_row_was_taken_over_cannot_mark_it_sent(app, client, smtp):
+    (nid,) = _emails_for_patients(client, 1)
+    with clock.frozen(clock.now()) as the_clock:
+        slow = Slow(app, the_clock, step=1.5, interrupt=1)  # one send outlasts the lease
+        first = dispatch(10, slow.channels)
+    assert slow.second.outcomes == {"sent": 1}  # the lease had run out: it was resent
+    assert first.outcomes == {"sent": 1}  # the first sender's result ...
+    assert [s for s, _ in events(nid)] == ["scheduled", "sent"]  # ... is not recorded twice
+    assert _message_ids(smtp) == [f"<{nid}@notifications.onward>"] * 2
