@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import clock
 from backend.domain import records, zones
 from backend.domain.planner import WeekEntry, plan_session
-from backend.domain.safety import evaluate, holding_codes, red_flag_codes
+from backend.domain.safety import SEVERITY_RANK, evaluate, holding_codes, red_flag_codes
 from backend.domain.vocabulary import VITALS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
@@ -116,17 +116,15 @@ def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
     todays = [c for c in check_ins if c.local_date == on]
     latest = todays[-1] if todays else None
     rules = content.current().rules
-    verdict = evaluate(
-        profile,
-        labs,
-        calendar,
-        _as_check_in(latest) if latest else None,
-        on,
-        _baseline(check_ins, on, rows),
-        rules,
-        care_team_state(patient, rules),
-    )
-    return verdict, latest
+    baseline, care = _baseline(check_ins, on, rows), care_team_state(patient, rules)
+    verdicts = [
+        evaluate(profile, labs, calendar, _as_check_in(c) if c else None, on, baseline, rules, care)
+        for c in (todays or [None])
+    ]
+    # A day keeps the worst verdict of its check-ins (fatigue 9, then 3 minutes later a 3,
+    # is still a red day); among equals, the latest check-in's.
+    worst = max(range(len(verdicts)), key=lambda i: (SEVERITY_RANK[verdicts[i].status], i))
+    return verdicts[worst], latest
 
 
 def todays_rules(patient: Patient) -> dict:
