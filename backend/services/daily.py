@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import clock
 from backend.domain import records, zones
 from backend.domain.planner import WeekEntry, plan_session
-from backend.domain.safety import SEVERITY_RANK, evaluate, holding_codes, red_flag_codes
+from backend.domain.safety import evaluate, holding_codes, red_flag_codes
 from backend.domain.vocabulary import VITALS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
@@ -121,10 +121,11 @@ def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
         evaluate(profile, labs, calendar, _as_check_in(c) if c else None, on, baseline, rules, care)
         for c in (todays or [None])
     ]
-    # A day keeps the worst verdict of its check-ins (fatigue 9, then 3 minutes later a 3,
-    # is still a red day); among equals, the latest check-in's.
-    worst = max(range(len(verdicts)), key=lambda i: (SEVERITY_RANK[verdicts[i].status], i))
-    return verdicts[worst], latest
+    # A red check-in keeps the day red (fatigue 9, then 3 minutes later a 3, is no session
+    # today: §9 RED "No session"); otherwise the latest check-in counts (a patient may
+    # correct a slip between green and amber).
+    reds = [v for v in verdicts if v.status == "red"]
+    return (reds[-1] if reds else verdicts[-1]), latest
 
 
 def todays_rules(patient: Patient) -> dict:
