@@ -254,6 +254,9 @@ class _ScoreSchema(_RuleSchema):
     rise_from_pre_session = StrictFloat(
         validate=validate.Range(min=0, min_inclusive=False), load_default=None
     )
+    with_lesion_at = fields.List(
+        _code_of((*LESION_SITES, ANY_BONE), "lesion site"), load_default=list
+    )
 
 
 class _SessionRpeSchema(_RuleSchema):
@@ -579,6 +582,7 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
                 s["below"],
                 s["rise_from_baseline"],
                 s["rise_from_pre_session"],
+                _expand_sites(s["with_lesion_at"]),
             )
             for s in check_in["scores"]
         ),

@@ -34,6 +34,8 @@ MAX_MODALITIES_PER_DAY = 2
 MAINS_PER_MODALITY = {1: 3, 2: 2}
 # Resistance needs a day's recovery between sessions (domain §2.1: non-consecutive days).
 NON_CONSECUTIVE = frozenset({"resistance_band"})
+# Domain §2.1 "Resistance: 2-3x/wk": never more, whatever the prescription asks.
+MAX_SESSIONS_PER_WEEK = {"resistance_band": 3}
 # Domain §9 amber: "cut volume 30-50%"; 40% is the middle of that range, and an amber day
 # never keeps more than 70% of the green day's load (measured on load, minutes x CR-10).
 AMBER_VOLUME_FACTOR = 0.6
@@ -131,7 +133,7 @@ def plan_session(
         return DailySession(on=on, verdict="red", blocks=(), explanation=_red_text(verdict))
 
     so_far = _week_so_far(on, week)
-    targets = {m.modality: m.sessions_per_week for m in prescription.modalities}
+    targets = {m.modality: _weekly_target(m) for m in prescription.modalities}
     progress = _progress(targets, so_far.done)
     if on.weekday() in prescription.rest_weekdays:
         return _rest(on, verdict, f"Rest day: recovery is part of your plan. {progress}")
@@ -186,10 +188,14 @@ def _order(modality: str) -> int:
     return MODALITIES.index(modality) if modality in MODALITIES else len(MODALITIES)
 
 
+def _weekly_target(m: ModalityRange) -> int:
+    return min(m.sessions_per_week, MAX_SESSIONS_PER_WEEK.get(m.modality, m.sessions_per_week))
+
+
 def _due_modalities(prescription: Prescription, so_far: _Week) -> tuple[str, ...]:
     """Modalities still short this week, largest deficit first, then the fixed order."""
     deficits = {
-        m.modality: m.sessions_per_week - so_far.done.get(m.modality, 0)
+        m.modality: _weekly_target(m) - so_far.done.get(m.modality, 0)
         for m in prescription.modalities
         if not (m.modality in NON_CONSECUTIVE and m.modality in so_far.yesterday)
     }

@@ -186,6 +186,7 @@ class ScoreRule:
     below: float | None = None
     rise_from_baseline: float | None = None  # needs a baseline value when set
     rise_from_pre_session: float | None = None  # vs the last session's pre-session score
+    with_lesion_at: frozenset[str] = frozenset()  # only for patients with a lesion there
 
 
 @dataclass(frozen=True)
@@ -406,15 +407,21 @@ def _lab_rules(latest: dict[str, list[float]], stale: frozenset[str], rules: Rul
 def _situation_rules(profile: PatientProfile, today: date, rules: RuleSet) -> list[Rule]:
     fired = [s.rule for s in rules.situations if s.fires(profile)]
     if _surgery_is_recent(profile, today, rules.recent_surgery.within_days):
-        fired += [rules.recent_surgery.rule, rules.recent_surgery.wound_healing]
+        fired.append(rules.recent_surgery.rule)
+    # The window cannot know when a wound has healed: only the surgical team's go-ahead
+    # (the rule's unless_cleared) lifts the block, however long ago the surgery was.
+    if _surgery_is_recent(profile, today, None):
+        fired.append(rules.recent_surgery.wound_healing)
     return fired
 
 
-def _surgery_is_recent(profile: PatientProfile, today: date, within_days: int) -> bool:
-    """The surgery date decides; a flagged precaution without a date counts as recent."""
+def _surgery_is_recent(profile: PatientProfile, today: date, within_days: int | None) -> bool:
+    """The surgery date decides (None: any date up to today); a flagged precaution without
+    a date counts as recent."""
     if profile.surgery_date is None:
         return "recent_surgery" in profile.precautions
-    return 0 <= (today - profile.surgery_date).days <= within_days
+    days = (today - profile.surgery_date).days
+    return 0 <= days and (within_days is None or days <= within_days)
 
 
 # ---------- lesions (§4.2 bone disease, §6, §7) ----------
@@ -538,6 +545,8 @@ def _check_in_rules(
     }
     for rule in rules.check_in_scores:
         value, usual, before_session = scores[rule.score]
+        if rule.with_lesion_at and not rule.with_lesion_at & sites:
+            continue
         if rule.at_or_above is not None and value < rule.at_or_above:
             continue
         if rule.below is not None and value >= rule.below:

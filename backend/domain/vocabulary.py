@@ -84,10 +84,13 @@ PRECAUTIONS = (
     "feeding_tube",
     "ataxia",
     "breast_surgery",  # breast or axillary surgery: shoulder cleared before upper-body work
+    "osteoporosis",  # osteopenia or osteoporosis (NCCN moderate tier)
     "no_pool_condition",  # uncontrolled epilepsy, cardiac failure, bowel incontinence, open wound
     # NCCN high tier (with bone metastases, ostomy, cardiopulmonary disease, ataxia):
     # physician clearance first.
     "lung_or_abdominal_surgery",
+    "cardiopulmonary_disease",  # heart or lung disease, not only treatment toxicity
+    "extreme_fatigue",  # recorded at screening
     "severe_malnutrition",
     "worsening_condition",
     # Toolkit absolute contraindications: no exercise while any is present.

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
+from backend.domain.planner import MAX_SESSIONS_PER_WEEK
 from backend.schemas.common import HHMM, Day, Float, Int, StrictSchema, one_of, time_zone
 
 LONG_BONES = ("humerus", "proximal_femur")
@@ -125,6 +126,13 @@ class ModalityRangeSchema(StrictSchema):
     def _ordered(self, data, **_):
         if data["max_level"] < data["min_level"]:
             raise ma.ValidationError("max_level is below min_level.", "max_level")
+        most = MAX_SESSIONS_PER_WEEK.get(data["modality"])
+        if most is not None and data.get("sessions_per_week", 0) > most:
+            raise ma.ValidationError(
+                f"At most {most} sessions a week for this modality (2-3 a week, on "
+                "non-consecutive days).",
+                "sessions_per_week",
+            )
         for key in ("locked_level", "start_level"):
             level = data.get(key)
             if level is not None and not data["min_level"] <= level <= data["max_level"]:

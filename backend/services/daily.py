@@ -116,17 +116,16 @@ def _verdict(patient: Patient, on: date, check_ins: list[CheckIn], rows):
     todays = [c for c in check_ins if c.local_date == on]
     latest = todays[-1] if todays else None
     rules = content.current().rules
-    verdict = evaluate(
-        profile,
-        labs,
-        calendar,
-        _as_check_in(latest) if latest else None,
-        on,
-        _baseline(check_ins, on, rows),
-        rules,
-        care_team_state(patient, rules),
-    )
-    return verdict, latest
+    baseline, care = _baseline(check_ins, on, rows), care_team_state(patient, rules)
+    verdicts = [
+        evaluate(profile, labs, calendar, _as_check_in(c) if c else None, on, baseline, rules, care)
+        for c in (todays or [None])
+    ]
+    # A red check-in keeps the day red (fatigue 9, then 3 minutes later a 3, is no session
+    # today: §9 RED "No session"); otherwise the latest check-in counts (a patient may
+    # correct a slip between green and amber).
+    reds = [v for v in verdicts if v.status == "red"]
+    return (reds[-1] if reds else verdicts[-1]), latest
 
 
 def todays_rules(patient: Patient) -> dict:

@@ -45,24 +45,24 @@ def test_pool_cytotoxic_window_ends_after_day_7(rules):
     assert "pool_cytotoxic_window" not in codes(judge(rules, calendar=infusion(8)))
 
 
-def test_nadir_days_7_14_day_10_excludes_immersion(rules):
+def test_nadir_days_7_19_day_10_excludes_immersion(rules):
     verdict = judge(rules, calendar=infusion(10))
-    assert codes(verdict) == {"nadir_days_7_14"}
+    assert codes(verdict) == {"nadir_days_7_19"}
     assert "immersion" in verdict.excluded_tags
     assert "aquatic" in verdict.excluded_modalities
 
 
-def test_nadir_days_7_14_lifted_when_neutrophils_known_fine(rules):
+def test_nadir_days_7_19_lifted_when_neutrophils_known_fine(rules):
     verdict = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 2.0, age_days=1)])
-    assert "nadir_days_7_14" not in codes(verdict)
+    assert "nadir_days_7_19" not in codes(verdict)
     assert "immersion" not in verdict.excluded_tags
 
 
 def test_nadir_lift_needs_neutrophils_at_least_1_5(rules):
     fine = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 1.5)])
     low = judge(rules, calendar=infusion(10), labs=[lab("neutrophils", 1.45)])
-    assert "nadir_days_7_14" not in codes(fine)
-    assert "nadir_days_7_14" in codes(low)
+    assert "nadir_days_7_19" not in codes(fine)
+    assert "nadir_days_7_19" in codes(low)
 
 
 def test_nadir_not_lifted_by_a_stale_neutrophil_count(rules):
@@ -70,24 +70,24 @@ def test_nadir_not_lifted_by_a_stale_neutrophil_count(rules):
     assert "immersion" in judge(rules, calendar=infusion(10), labs=[old]).excluded_tags
 
 
-def test_nadir_days_7_14_not_lifted_by_a_count_drawn_before_the_infusion(rules):
+def test_nadir_days_7_19_not_lifted_by_a_count_drawn_before_the_infusion(rules):
     # The audit's case: infusion 8 days ago, ANC 4.0 drawn 2 days before it.
     before = lab("neutrophils", 4.0, age_days=10)
     verdict = judge(rules, calendar=infusion(8), labs=[before])
-    assert "nadir_days_7_14" in codes(verdict)
+    assert "nadir_days_7_19" in codes(verdict)
     assert "aquatic" in verdict.excluded_modalities
 
 
-def test_nadir_days_7_14_not_lifted_by_a_count_drawn_before_the_window_opens(rules):
+def test_nadir_days_7_19_not_lifted_by_a_count_drawn_before_the_window_opens(rules):
     # Day 3 after the infusion is before the nadir (day 7): it says nothing about it.
     early = lab("neutrophils", 4.0, age_days=7)
-    assert "nadir_days_7_14" in codes(judge(rules, calendar=infusion(10), labs=[early]))
+    assert "nadir_days_7_19" in codes(judge(rules, calendar=infusion(10), labs=[early]))
     inside = lab("neutrophils", 4.0, age_days=3)
-    assert "nadir_days_7_14" not in codes(judge(rules, calendar=infusion(10), labs=[inside]))
+    assert "nadir_days_7_19" not in codes(judge(rules, calendar=infusion(10), labs=[inside]))
 
 
-def test_nadir_ends_after_day_14(rules):
-    assert judge(rules, calendar=infusion(15)).reasons == ()
+def test_nadir_ends_after_day_19(rules):
+    assert judge(rules, calendar=infusion(20)).reasons == ()
 
 
 def test_future_infusion_is_ignored(rules):
@@ -98,7 +98,7 @@ def test_every_infusion_is_checked(rules):
     calendar = TreatmentCalendar(infusions=(days_ago(10), days_ago(3)))
     assert codes(judge(rules, calendar=calendar)) == {
         "infusion_days_2_5",
-        "nadir_days_7_14",
+        "nadir_days_7_19",
         "pool_cytotoxic_window",
     }
 
@@ -112,6 +112,8 @@ def test_radiotherapy_window_no_immersion(rules, offset):
     assert "aquatic" in verdict.excluded_modalities
 
 
-def test_radiotherapy_window_over(rules):
-    ended = TreatmentCalendar(radiotherapy=((days_ago(30), days_ago(1)),))
+def test_radiotherapy_window_over_two_weeks_after_the_last_treatment(rules):
+    ended = TreatmentCalendar(radiotherapy=((days_ago(45), days_ago(15)),))
     assert judge(rules, calendar=ended).reasons == ()
+    skin_still_sensitive = TreatmentCalendar(radiotherapy=((days_ago(44), days_ago(14)),))
+    assert "radiotherapy_window" in codes(judge(rules, calendar=skin_still_sensitive))

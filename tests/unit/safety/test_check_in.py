@@ -203,14 +203,16 @@ def test_pain_at_known_lesion_red(rules):
     assert codes(verdict) == {"pain_at_known_lesion"}
 
 
-def test_srpe_2_above_target_amber(rules):
+def test_srpe_above_target_amber(rules):
     verdict = judge(rules, baseline=Baseline(last_session_rpe_over_target=2))
     assert verdict.status == "amber"
-    assert codes(verdict) == {"srpe_2_above_target"}
+    assert codes(verdict) == {"srpe_above_target"}
 
 
-def test_srpe_less_than_2_above_target_green(rules):
-    assert judge(rules, baseline=Baseline(last_session_rpe_over_target=1.9)).status == "green"
+def test_srpe_less_than_1_above_target_green(rules):
+    """GREEN needs "last session on target": +1 is not (second reader); +0.5 still is."""
+    assert judge(rules, baseline=Baseline(last_session_rpe_over_target=0.5)).status == "green"
+    assert judge(rules, baseline=Baseline(last_session_rpe_over_target=1.0)).status == "amber"
 
 
 def test_check_in_missing_is_amber_and_says_a_check_in_unlocks_the_full_session(rules):

@@ -117,7 +117,8 @@ def test_fracture_risk_mirels_7_no_gate(rules):
 
 def test_fracture_risk_mirels_8_supervised_only_no_loading_of_region(rules):
     verdict = judge(rules, _scored("proximal_femur", mirels=8))
-    assert verdict.status == "amber"
+    # "supervised sessions only until cleared": no home session at all (second reader).
+    assert verdict.status == "red" and not verdict.new_red_flag
     assert "fracture_risk_high" in codes(verdict)
     assert verdict.supervised_only
     assert {"hip_loading", "lower_limb_load", "weight_bearing", "impact"} <= verdict.excluded_tags
@@ -132,7 +133,7 @@ def test_fracture_risk_sins_6_no_gate(rules):
 
 def test_fracture_risk_sins_7_supervised_only(rules):
     verdict = judge(rules, _scored("spine_thoracic", sins=7))
-    assert verdict.status == "amber"
+    assert verdict.status == "red"
     assert verdict.supervised_only
     assert {"trunk_load", "shoulder_loading"} | SPINAL_MOVEMENT <= verdict.excluded_tags
 

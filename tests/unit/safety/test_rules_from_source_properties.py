@@ -62,7 +62,9 @@ LIGHT_MAX_RPE = 2
 HIGH_TIER_PRECAUTIONS = frozenset(
     {
         "cardiopulmonary_toxicity",
+        "cardiopulmonary_disease",
         "ataxia",
+        "extreme_fatigue",
         "ostomy",
         "lung_or_abdominal_surgery",
         "severe_malnutrition",
@@ -344,6 +346,13 @@ def latest_on_latest_day(results: list[LabResult], name: str) -> list[float]:
     return [r.value for r in mine if r.taken_on == newest]
 
 
+def had_surgery(inputs: dict) -> bool:
+    profile = inputs["profile"]
+    if profile.surgery_date is None:
+        return "recent_surgery" in profile.precautions
+    return profile.surgery_date <= inputs["today"]
+
+
 def recent_surgery(inputs: dict) -> bool:
     """Within the [derived] 42-day window; a flagged precaution without a date counts."""
     profile = inputs["profile"]
@@ -381,11 +390,20 @@ def no_blocks_reasons(inputs: dict) -> list[str]:
     )
     if high_tier and "medical_clearance" not in profile.clearances:
         why.append("high tier without physician clearance")
-    # §4.1 "Toolkit absolute contraindications: unstable angina, arrhythmia, ..."
+    # §6 "Mirels ≥8 or SINS ≥7 → ... supervised sessions only until cleared": a home session
+    # is not supervised.
+    for lesion in profile.lesions:
+        scored_high = (lesion.mirels is not None and lesion.mirels >= MIRELS_GATE) or (
+            lesion.sins is not None and lesion.sins >= SINS_GATE
+        )
+        if scored_high and not lesion.cleared_by_clinician:
+            why.append(f"fracture risk at {lesion.site}: supervised only")
+        # §4.1 "Toolkit absolute contraindications: unstable angina, arrhythmia, ..."
     if profile.precautions & ABSOLUTE_CONTRAINDICATIONS:
         why.append("absolute contraindication")
-    # §4.2 "Recent surgery: Early wound healing blocks training" (42 days: [derived] window)
-    if recent_surgery(inputs) and "training_after_surgery" not in profile.clearances:
+    # §4.2 "Recent surgery: Early wound healing blocks training": until the team says the
+    # wound has healed (no window can know it), whenever the surgery was.
+    if had_surgery(inputs) and "training_after_surgery" not in profile.clearances:
         why.append("early wound healing")
     results = inputs["labs"]
     # §4.1 Maltser: "<20: walking and ADLs only"; ">20: light exercise" -> 20 itself is not >20.
@@ -489,6 +507,9 @@ def forbidden(inputs: dict) -> tuple[dict[str, set[str]], dict[str, set[str]], d
     if recent_surgery(inputs):
         # Pool, general: "No: ... large open wounds" -> a healing wound stays out of the water
         no_water("surgical wound")
+    if "osteoporosis" in p:
+        # §2.2 "Exclude impact work for anyone with bone metastases or high fracture risk"
+        no_tags("osteoporosis", "impact")
     if "anticoagulants" in p:
         # "Anticoagulants: Avoid high-impact and contact activities"
         no_tags("anticoagulants", "impact")

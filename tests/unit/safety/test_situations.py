@@ -101,15 +101,23 @@ def test_recent_surgery_wound_healing_blocks_training_until_the_surgical_team_cl
     assert cleared.status == "amber"
 
 
-def test_recent_surgery_after_window_is_green(rules):
+def test_recent_surgery_after_window_is_green_once_the_team_has_cleared_training(rules):
     window = rules.recent_surgery.within_days
-    profile = patient(precautions=["recent_surgery"], surgery_date=days_ago(window + 1))
+    profile = patient(
+        precautions=["recent_surgery"], surgery_date=days_ago(window + 1), clearances=HEALED
+    )
     assert judge(rules, profile).status == "green"
 
 
 def test_recent_surgery_window_is_42_days(rules):
     assert judge(rules, patient(surgery_date=days_ago(42), clearances=HEALED)).status == "amber"
-    assert judge(rules, patient(surgery_date=days_ago(43))).status == "green"
+    assert judge(rules, patient(surgery_date=days_ago(43), clearances=HEALED)).status == "green"
+
+
+def test_recent_surgery_wound_healing_does_not_lapse_with_the_window(rules):
+    """Second reader: the window cannot know the wound has healed; only the team's go-ahead."""
+    verdict = judge(rules, patient(surgery_date=days_ago(43)))
+    assert codes(verdict) == {"recent_surgery_wound_healing"}
 
 
 def test_recent_surgery_flag_without_date_counts_as_recent(rules):

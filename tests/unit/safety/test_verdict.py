@@ -169,6 +169,14 @@ def test_every_rule_in_the_file_can_fire(rules):
             baseline=Baseline(pre_session_fatigue=1, pre_session_pain=1),
         )
     )
+    scenarios.append(
+        judge(
+            rules,
+            patient("pelvis"),
+            today_check_in=check_in(pain=2),
+            baseline=Baseline(pre_session_pain=1),
+        )
+    )
     for day in (0, 3, 10):
         scenarios.append(judge(rules, calendar=TreatmentCalendar(infusions=(days_ago(day),))))
     scenarios.append(
