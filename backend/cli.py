@@ -72,6 +72,26 @@ def deactivate(email):
     click.echo(f"Deactivated {user.id}; its sign-ins have ended.")
 
 
+@users.command("clinic-timezone")
+@click.option("--clinic", required=True, help="clinic name or id")
+@click.option("--timezone", "zone", required=True, help="IANA zone, e.g. Europe/London")
+def clinic_timezone(clinic, zone):
+    """Set the time zone the clinic's dashboard shows times in."""
+    from backend.errors import DomainError
+    from backend.services import accounts
+
+    found = db.session.get(Clinic, clinic) or db.session.scalar(
+        select(Clinic).where(Clinic.name == clinic)
+    )
+    if found is None:
+        raise click.ClickException(f"No clinic named {clinic!r}.")
+    try:
+        accounts.set_clinic_timezone(found.id, zone)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"Clinic {found.name!r} now shows times in {zone}.")
+
+
 @demo.command("seed")
 def seed():
     """Create a demo clinic with one physio and three patients; print their logins."""

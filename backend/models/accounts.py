@@ -16,6 +16,8 @@ class Clinic(db.Model):
     id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(String(200))
     on_call_email: Mapped[str | None] = mapped_column(String(320))
+    # The dashboard shows times in the clinic's own zone (stored times are UTC).
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -311,10 +312,34 @@ def warn_sign_in_paused(email: str) -> None:
 
 
 @transactional
-def create_clinic(name: str, on_call_email: str | None = None) -> Clinic:
-    clinic = Clinic(name=name, on_call_email=on_call_email, created_at=clock.now())
+def create_clinic(name: str, on_call_email: str | None = None, timezone: str = "UTC") -> Clinic:
+    _check_zone(timezone)
+    clinic = Clinic(
+        name=name, on_call_email=on_call_email, timezone=timezone, created_at=clock.now()
+    )
     db.session.add(clinic)
     return clinic
+
+
+def _check_zone(zone: str) -> None:
+    if zone not in available_timezones():
+        raise Invalid(f"Unknown time zone {zone!r}: use an IANA name such as Europe/London.")
+
+
+@transactional
+def set_clinic_timezone(clinic_id: str, zone: str) -> None:
+    """The zone the clinic's dashboard shows times in."""
+    _check_zone(zone)
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise NotFound("No such clinic.")
+    clinic.timezone = zone
+
+
+def clinic_timezone(clinic_id: str) -> str:
+    """The clinic's zone (one primary-key read; UTC for an unknown clinic)."""
+    clinic = db.session.get(Clinic, clinic_id)
+    return clinic.timezone if clinic is not None and clinic.timezone else "UTC"
 
 
 @transactional

@@ -147,7 +147,9 @@ def seed() -> list[str]:
         today = clock.now()
         start = today - timedelta(days=demo_history.HISTORY_DAYS)
         with clock.frozen(start):
-            clinic = accounts.create_clinic(CLINIC, on_call_email="on-call@demo.onward.example")
+            clinic = accounts.create_clinic(
+                CLINIC, on_call_email="on-call@demo.onward.example", timezone="Europe/London"
+            )
             physio = accounts.create_staff(PHYSIO[0], PHYSIO[2], clinic.id, "clinician", PHYSIO[1])
             accounts.create_staff(ADMIN[0], ADMIN[2], clinic.id, "admin", ADMIN[1])
             actor = Actor(physio.id, "clinician", clinic.id, remote_addr="cli")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import g
 
 from backend import clock
 from backend.web.blueprint import blp
@@ -25,8 +28,18 @@ def day(value: date | None) -> str:
 
 @blp.app_template_filter("when")
 def when(value: datetime | None) -> str:
-    """'26 Nov 2026, 09:00 UTC' (stored times are UTC; the label says so)."""
-    return f"{value.day} {value:%b %Y, %H:%M} UTC" if value else "–"
+    """'26 Nov 2026, 09:00 GMT': in the clinic's zone (stored times are UTC), labelled."""
+    if value is None:
+        return "–"
+    local = value.astimezone(ZoneInfo(g.get("clinic_timezone") or "UTC"))
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+@blp.app_template_filter("clock_in")
+def clock_in(zone: str) -> str:
+    """'14:05 (AEDT)': the time now in a patient's zone."""
+    local = clock.now().astimezone(ZoneInfo(zone))
+    return f"{local:%H:%M} ({local.tzname()})"
 
 
 @blp.app_template_filter("ago")

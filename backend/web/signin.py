@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from backend import sign_in_limits
 from backend.errors import Forbidden, Unauthorised
-from backend.services import dashboard_auth
+from backend.services import accounts, dashboard_auth
 from backend.web import sessions
 from backend.web.blueprint import actor, blp, safe_next
 
@@ -53,6 +53,7 @@ def _guard():
         sessions.end(session, "deactivated")
         return _to_sign_in("Your account can no longer use the dashboard.")
     g.web_actor, g.web_user_name = found
+    g.clinic_timezone = accounts.clinic_timezone(g.web_actor.clinic_id)
     g.web_session_id = session.record_id
     return None
 
