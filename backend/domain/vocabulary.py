@@ -104,6 +104,9 @@ PRECAUTIONS = (
     "acute_myocarditis_or_pericarditis",
 )
 
+# How the care team reaches the patient (a red flag's "phone the patient").
+CONTACT_PREFERENCES = ("phone", "sms", "email")
+
 # What the care team can clear, lifting a rule that waits for it (rules.yaml unless_cleared).
 CLEARANCES = (
     "medical_clearance",  # a physician cleared the patient for the programme (NCCN high tier)

@@ -30,6 +30,10 @@ class Patient(db.Model):
     clinical: Mapped[dict] = mapped_column(JSON)
     prescription: Mapped[dict | None] = mapped_column(JSON)
     timezone: Mapped[str] = mapped_column(String(64))
+    # How the care team reaches the patient: E.164 phone, preferred channel (identifying:
+    # never logged; every read of the record is audited).
+    phone: Mapped[str | None] = mapped_column(String(32))
+    preferred_contact: Mapped[str | None] = mapped_column(String(10))
     # After a zone change the date is held (domain.zones.ZoneHold): a change never hands
     # the patient a day not yet started, or one already lived.
     zone_hold_floor: Mapped[date | None] = mapped_column(Date)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+import phonenumbers
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
@@ -69,9 +70,7 @@ class WindowSchema(StrictSchema):
 
 
 class CalendarSchema(StrictSchema):
-    infusions = ma.fields.List(
-        Day(), load_default=list, validate=validate.Length(max=200)
-    )
+    infusions = ma.fields.List(Day(), load_default=list, validate=validate.Length(max=200))
     radiotherapy = ma.fields.List(
         ma.fields.Nested(WindowSchema), load_default=list, validate=validate.Length(max=50)
     )
@@ -167,6 +166,35 @@ class SettingsSchema(StrictSchema):
     )
 
 
+def _phone(value: str) -> str:
+    """An international number ("+44 20 7946 0958"), stored as E.164."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ma.ValidationError(
+            "Give a valid phone number with its country code, e.g. +44 20 7946 0958."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneField(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _phone(super()._deserialize(value, attr, data, **kwargs))
+
+
+class ContactSchema(StrictSchema):
+    """How the care team reaches the patient."""
+
+    phone = PhoneField(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    preferred = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=one_of(v.CONTACT_PREFERENCES, "contact preference"),
+    )
+
+
 class PatientCreateSchema(StrictSchema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=320))
     display_name = ma.fields.String(required=True, validate=validate.Length(1, 200))
@@ -175,6 +203,7 @@ class PatientCreateSchema(StrictSchema):
     clinical = ma.fields.Nested(ClinicalSchema, load_default=dict)
     prescription = ma.fields.Nested(PrescriptionSchema, load_default=None, allow_none=True)
     settings = ma.fields.Nested(SettingsSchema, load_default=dict)
+    contact = ma.fields.Nested(ContactSchema, load_default=dict)
 
 
 class PatientUpdateSchema(StrictSchema):
@@ -183,6 +212,7 @@ class PatientUpdateSchema(StrictSchema):
     timezone = ma.fields.String(validate=time_zone)
     clinical = ma.fields.Nested(ClinicalSchema)
     settings = ma.fields.Nested(SettingsSchema)
+    contact = ma.fields.Nested(ContactSchema)
 
 
 class PatientSchema(ma.Schema):
@@ -194,6 +224,7 @@ class PatientSchema(ma.Schema):
     clinical = ma.fields.Nested(ClinicalSchema)
     prescription = ma.fields.Nested(PrescriptionSchema, allow_none=True)
     settings = ma.fields.Nested(SettingsSchema)
+    contact = ma.fields.Nested(ContactSchema)
     clinician_ids = ma.fields.List(ma.fields.String())
     activated = ma.fields.Boolean()
     created_at = ma.fields.DateTime()

@@ -26,6 +26,7 @@ def _patients(today) -> list[dict]:
     return [
         {
             "email": "ann@demo.onward.example",
+            "contact": {"phone": "+44 20 7946 0958", "preferred": "phone"},
             "display_name": "Ann (breast cancer, on chemotherapy, lymphoedema)",
             "cancer_type": "breast",
             "timezone": "Europe/London",
@@ -68,6 +69,7 @@ def _patients(today) -> list[dict]:
         },
         {
             "email": "bob@demo.onward.example",
+            "contact": {"phone": "+1 202 555 0143", "preferred": "sms"},
             "display_name": "Bob (prostate cancer, bone metastases: pelvis, lumbar spine)",
             "cancer_type": "prostate",
             "timezone": "America/New_York",
@@ -103,6 +105,7 @@ def _patients(today) -> list[dict]:
         },
         {
             "email": "cara@demo.onward.example",
+            "contact": {"phone": "+61 491 570 156", "preferred": "phone"},
             "display_name": "Cara (lung cancer, brain metastases, neuropathy, PICC line)",
             "cancer_type": "lung",
             "timezone": "Australia/Sydney",

@@ -82,6 +82,7 @@ def to_dict(patient: Patient) -> dict:
         "clinical": clinical_of(patient),
         "prescription": prescription_of(patient),
         "settings": {"timezone": patient.timezone, **patient.settings},
+        "contact": {"phone": patient.phone, "preferred": patient.preferred_contact},
         "clinician_ids": sorted(c.id for c in patient.clinicians),
         "activated": bool(patient.user.password_hash),
         "created_at": patient.created_at,
@@ -130,6 +131,8 @@ def enrol(actor: Actor, data: dict) -> dict:
         clinical=_json_ready(data.get("clinical") or {}),
         prescription=_json_ready(data.get("prescription")),
         timezone=data["timezone"],
+        phone=(data.get("contact") or {}).get("phone"),
+        preferred_contact=(data.get("contact") or {}).get("preferred"),
         settings={**DEFAULT_SETTINGS, **_settings_only(data.get("settings") or {})},
         created_at=now,
         updated_at=now,
@@ -176,6 +179,9 @@ def update(actor: Actor, patient_id: str, changes: dict) -> dict:
         patient.user.display_name = changes["display_name"]
     if "cancer_type" in changes:
         patient.cancer_type = changes["cancer_type"]
+    if "contact" in changes:
+        patient.phone = changes["contact"].get("phone")
+        patient.preferred_contact = changes["contact"].get("preferred")
     if "clinical" in changes:
         patient.clinical = _json_ready(changes["clinical"])
     settings = dict(changes.get("settings") or {})

@@ -34,11 +34,19 @@ def _within(use_case):
 
 
 # ---------- alerts ----------
-def _alert_dict(alert: Alert, patient_name: str, acknowledged_by_name: str | None) -> dict:
+def _alert_dict(
+    alert: Alert,
+    patient_name: str,
+    acknowledged_by_name: str | None,
+    contact: tuple[str | None, str | None] = (None, None),
+) -> dict:
     return {
         "id": alert.id,
         "patient_id": alert.patient_id,
         "patient_name": patient_name,
+        # How to reach the patient about it (the card's "phoned the patient").
+        "patient_phone": contact[0],
+        "patient_prefers": contact[1],
         "kind": alert.kind,
         "date": alert.local_date,
         "opened_at": alert.opened_at,
@@ -60,7 +68,13 @@ def _alert_dict(alert: Alert, patient_name: str, acknowledged_by_name: str | Non
 def _alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int) -> list[dict]:
     acknowledger = aliased(User)
     query = (
-        select(Alert, User.display_name, acknowledger.display_name)
+        select(
+            Alert,
+            User.display_name,
+            acknowledger.display_name,
+            Patient.phone,
+            Patient.preferred_contact,
+        )
         .join(Patient, Patient.id == Alert.patient_id)
         .join(User, User.id == Patient.user_id)
         .outerjoin(acknowledger, acknowledger.id == Alert.acknowledged_by)
@@ -78,7 +92,9 @@ def _alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int)
     else:
         raise Invalid("status must be open or acknowledged.")
     rows = db.session.execute(query.limit(limit)).all()
-    return [_alert_dict(alert, name, by) for alert, name, by in rows]
+    return [
+        _alert_dict(alert, name, by, (phone, prefers)) for alert, name, by, phone, prefers in rows
+    ]
 
 
 @transactional

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask import g
 
 from backend import clock
@@ -33,6 +34,15 @@ def when(value: datetime | None) -> str:
         return "–"
     local = value.astimezone(ZoneInfo(g.get("clinic_timezone") or "UTC"))
     return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+@blp.app_template_filter("phone")
+def phone(e164: str | None) -> str:
+    """'+447700900123' -> '+44 20 7946 0958'."""
+    if not e164:
+        return "–"
+    number = phonenumbers.parse(e164, None)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 @blp.app_template_filter("clock_in")

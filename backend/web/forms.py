@@ -84,6 +84,10 @@ def profile_body(form: MultiDict) -> dict:
     body: dict = {}
     for key in ("display_name", "cancer_type", "timezone"):
         body[key] = (form.get(key) or "").strip()
+    body["contact"] = {
+        "phone": _text(form, "contact.phone"),
+        "preferred": _text(form, "contact.preferred"),
+    }
     clinical = {
         "lesions": [_lesion(r) for r in _rows(form, "clinical.lesions")],
         "precautions": form.getlist("clinical.precautions"),

@@ -86,6 +86,7 @@ def _profile_values(record: dict) -> dict:
         "cancer_type": record["cancer_type"],
         "timezone": record["timezone"],
         "clinical": record["clinical"],
+        "contact": record["contact"],
     }
 
 
