@@ -53,11 +53,31 @@ def after_log(patient: Patient, session: ExerciseSession, log: SessionLog) -> No
     )
 
 
+def _this_weeks_verdict(patient_id: str, on: date, verdict: str) -> str:
+    """§9 AMBER: "no progression this week": an amber check-in earlier in the ISO week of
+    `on` keeps a green day from progressing until the week is over."""
+    if verdict != "green":
+        return verdict
+    monday = on - timedelta(days=on.weekday())
+    amber = db.session.scalar(
+        select(CheckIn.id)
+        .where(
+            CheckIn.patient_id == patient_id,
+            CheckIn.local_date >= monday,
+            CheckIn.local_date <= on,
+            CheckIn.status == "amber",
+        )
+        .limit(1)
+    )
+    return "amber" if amber else verdict
+
+
 def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities) -> None:
     prescribed = {m["modality"]: m for m in (patient.prescription or {}).get("modalities", [])}
     modalities = [m for m in modalities if m in prescribed]
     if not modalities:
         return
+    verdict = _this_weeks_verdict(patient.id, on, verdict)
     policy = current_app.config["ADAPTATION_POLICY"]
     current = levels.current_levels(patient)
     start, _ = history.window(on)
