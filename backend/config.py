@@ -55,6 +55,13 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
+        # Exercise media: a local folder served at /media/, or a CDN / object store the URLs
+        # point at instead (docs/api.md "Media").
+        "MEDIA_ROOT": _env("MEDIA_ROOT"),
+        "MEDIA_BASE_URL": _env("MEDIA_BASE_URL"),
+        "MEDIA_MAX_AGE": int(_env("MEDIA_MAX_AGE", str(365 * 24 * 3600))),
+        # A log or check-in for a day older than this is refused (docs/api.md "Offline sync").
+        "OFFLINE_WINDOW_DAYS": int(_env("OFFLINE_WINDOW_DAYS", "7")),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # The coach (TOLERANCE_MODEL.md "Policy", docs/architecture.md): which policy decides;
@@ -94,6 +101,11 @@ def check(cfg: dict) -> None:
         raise ConfigError(
             f"{PREFIX}ADAPTATION_MAX_EXCESS_RISK_HOLD must lie in [MAX_EXCESS_RISK, 0.3]"
         )
+    base = cfg.get("MEDIA_BASE_URL")
+    if base and not base.startswith(("https://", "http://")):
+        raise ConfigError(f"{PREFIX}MEDIA_BASE_URL must be an http(s) URL")
+    if not 0 <= cfg["OFFLINE_WINDOW_DAYS"] <= 60:
+        raise ConfigError(f"{PREFIX}OFFLINE_WINDOW_DAYS must lie in [0, 60]")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -22,6 +22,21 @@ class DoseSchema(ma.Schema):
     band = ma.fields.String(allow_none=True)
 
 
+class MediaSchema(ma.Schema):
+    url = ma.fields.Url(
+        required=True,
+        metadata={"description": "absolute URL; `?v=` is the file's hash (cache it forever)"},
+    )
+    content_type = ma.fields.String(required=True, metadata={"example": "video/mp4"})
+    bytes = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "size, null if not known here"}
+    )
+    kind = ma.fields.String(required=True, validate=validate.OneOf(("image", "video", "other")))
+    placeholder = ma.fields.Boolean(
+        required=True, metadata={"description": "the stand-in image of an exercise with no media"}
+    )
+
+
 class LevelSchema(ma.Schema):
     level = ma.fields.Integer()
     description = ma.fields.String()
@@ -42,7 +57,7 @@ class ExerciseSchema(ma.Schema):
     regressions = ma.fields.List(ma.fields.String())
     progressions = ma.fields.List(ma.fields.String())
     seated_variant = ma.fields.String(allow_none=True)
-    media = ma.fields.List(ma.fields.String())
+    media = ma.fields.List(ma.fields.Nested(MediaSchema))
     sources = ma.fields.List(ma.fields.String())
 
 
@@ -158,6 +173,15 @@ class BlockSchema(ma.Schema):
     level = ma.fields.Integer()
     dose = ma.fields.Nested(DoseSchema)
     substituted_for = ma.fields.String(allow_none=True)
+    instructions = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "how to do it (null if the exercise left the library)"},
+    )
+    level_description = ma.fields.String(
+        allow_none=True, metadata={"description": "what this level asks for"}
+    )
+    safety_cues = ma.fields.List(ma.fields.String())
+    media = ma.fields.List(ma.fields.Nested(MediaSchema))
 
 
 class VersionsSchema(ma.Schema):

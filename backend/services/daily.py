@@ -21,7 +21,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import alerts, coach, content, levels, transactional
+from backend.services import alerts, coach, content, levels, media, transactional
 from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import load_patient, zone_hold
 from backend.services.training import cr10
@@ -396,7 +396,7 @@ def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
         "date": session.local_date,
         "status": session.status,
         "verdict": session.verdict,
-        "blocks": session.blocks,
+        "blocks": [_presented_block(b) for b in session.blocks],
         "modalities": session.modalities,
         "levels": session.levels,
         "explanation": session.explanation,
@@ -410,6 +410,20 @@ def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
         "check_in": _check_in_state(session),
         "held": _has_reason(session, content.current().rules.care_team_hold.code),
         "log": log_dict(log, session) if log else None,
+    }
+
+
+def _presented_block(block: dict) -> dict:
+    """A stored block with what the app shows beside the dose, from the library: the
+    instructions, this level's description, the safety cues and the media."""
+    exercise = content.current().catalog.exercises.get(block["exercise_id"])
+    level = exercise.dose_at(block["level"]) if exercise else None
+    return {
+        **block,
+        "instructions": exercise.instructions if exercise else None,
+        "level_description": level.description if level else None,
+        "safety_cues": list(exercise.safety_cues) if exercise else [],
+        "media": media.for_exercise(exercise),
     }
 
 
