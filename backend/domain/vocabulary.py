@@ -152,5 +152,8 @@ RPE_SCALE_RANGE = {"cr10": (0, 10), "borg20": (6, 20)}
 
 VERDICTS = ("green", "amber", "red")
 
+# A session day's status as shown (domain.sessions.shown_status); all but `missed` are stored.
+SESSION_STATUSES = ("planned", "completed", "partial", "stopped", "missed", "rest", "blocked")
+
 MIN_LEVEL = 1
 MAX_LEVEL = 8

@@ -16,6 +16,7 @@ from backend import clock
 from backend.domain import records, zones
 from backend.domain.planner import WeekEntry, plan_session
 from backend.domain.safety import evaluate, holding_codes, red_flag_codes
+from backend.domain.sessions import LOGGED, shown_status
 from backend.domain.vocabulary import VITALS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
@@ -26,7 +27,6 @@ from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import load_patient, zone_hold
 from backend.services.training import cr10
 
-LOGGED = ("completed", "partial", "stopped")
 BASELINE_DAYS = 14  # TOLERANCE_MODEL.md: rolling baseline = median of the last 14 days' check-ins
 
 
@@ -282,11 +282,11 @@ def serve(patient: Patient, on: date) -> dict:
     rows = _recent_sessions(patient.id, on)
     existing = next(((s, log) for s, log in rows if s.local_date == on), None)
     if existing and existing[0].status in LOGGED:
-        return session_dict(*existing)
+        return session_dict(*existing, today=local_date(patient))
     verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on), rows)
     plan, used_levels, model_version = _plan(patient, on, verdict, latest, rows)
     stored = _store(patient, on, plan, latest, used_levels, model_version, existing, verdict)
-    return session_dict(stored, None)
+    return session_dict(stored, None, today=local_date(patient))
 
 
 def _plan(patient, on, verdict, latest, rows):
@@ -390,11 +390,12 @@ def _store(
     return session
 
 
-def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
+def session_dict(session: ExerciseSession, log: SessionLog | None, today: date) -> dict:
+    """A session as the app shows it on the patient's `today` (a past unlogged day is missed)."""
     return {
         "id": session.id,
         "date": session.local_date,
-        "status": session.status,
+        "status": shown_status(session.status, session.local_date, today),
         "verdict": session.verdict,
         "blocks": [_presented_block(b) for b in session.blocks],
         "modalities": session.modalities,
@@ -460,7 +461,8 @@ def history(
     if before:
         query = query.where(ExerciseSession.local_date < before)
     query = query.order_by(ExerciseSession.local_date.desc()).limit(limit)
-    return [session_dict(s, log) for s, log in db.session.execute(query)]
+    today = local_date(patient)
+    return [session_dict(s, log, today) for s, log in db.session.execute(query)]
 
 
 # ---------- logs ----------
