@@ -11,6 +11,7 @@ from backend.api import (
     notifications,
     patients,
     review,
+    vocabulary,
 )
 
 BLUEPRINTS = (
@@ -23,5 +24,6 @@ BLUEPRINTS = (
     review.blp,
     adaptations.blp,
     audit.blp,
+    vocabulary.blp,
     health.blp,
 )

@@ -6,9 +6,11 @@ from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.schemas.daily import (
     CheckInCreateSchema,
+    CheckInPageSchema,
     CheckInSchema,
     HistoryArgsSchema,
     IdempotencyHeaderSchema,
+    PageArgsSchema,
     SessionLogCreateSchema,
     SessionLogSchema,
     SessionSchema,
@@ -27,6 +29,16 @@ blp = Blueprint("daily", __name__, url_prefix="/api/v1/me", description="The pat
 def check_in(body):
     """Tell us how you are today; the answer says whether to exercise, go lighter, or rest and why."""
     return daily.check_in(current_actor(), body)
+
+
+@blp.route("/check-ins", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, CheckInPageSchema)
+def list_check_ins(args):
+    """Your check-ins, newest first, with the verdict each got; page with `cursor`."""
+    return daily.list_check_ins(current_actor(), args["limit"], args.get("cursor"))
 
 
 @blp.route("/sessions/today", methods=["GET"])

@@ -22,7 +22,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import alerts, coach, content, levels, media, transactional
+from backend.services import alerts, coach, content, levels, media, paging, transactional
 from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import load_patient, zone_hold
 from backend.services.training import cr10
@@ -240,6 +240,41 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
     }
 
 
+@transactional
+def list_check_ins(actor: Actor, limit: int, cursor: str | None) -> dict:
+    """The patient's check-ins, newest first; `cursor` is the last id of the previous page."""
+    patient = load_patient(actor, actor.patient_id or "")
+    query = select(CheckIn).where(CheckIn.patient_id == patient.id)
+    after = None
+    if cursor:
+        last = db.session.get(CheckIn, cursor)
+        if last is None or last.patient_id != patient.id:
+            raise Invalid(
+                "Unknown cursor.", {"query": {"cursor": ["Not a cursor from this list."]}}
+            )
+        after = (last.at, last.id)
+    page, next_cursor = paging.newest_first(query, CheckIn.at, CheckIn.id, after, limit)
+    return {"items": [_check_in_entry(c) for c in page], "next_cursor": next_cursor}
+
+
+def _check_in_entry(row: CheckIn) -> dict:
+    return {
+        "id": row.id,
+        "date": row.local_date,
+        "at": row.at,
+        "status": row.status,
+        "reasons": row.reasons,
+        "advice": row.advice,
+        "fatigue": row.fatigue,
+        "pain": row.pain,
+        "sleep_quality": row.sleep_quality,
+        "symptoms": row.symptoms,
+        "temperature_c": row.temperature_c,
+        "pain_at_lesion": row.pain_at_lesion,
+        **{name: getattr(row, name) for name in VITALS},
+    }
+
+
 def _open_alert(patient: Patient, check_in_row: CheckIn) -> str:
     """One open red-flag alert per patient per day; a later red check-in adds its reasons."""
     alert = db.session.scalar(
@@ -438,6 +473,7 @@ def _check_in_state(session: ExerciseSession) -> dict:
     done = session.check_in_id is not None and not missing
     return {
         "done": done,
+        "id": session.check_in_id if done else None,
         "status": session.verdict if done else None,
         "unlocks_full_session": not done and session.status not in LOGGED,
     }

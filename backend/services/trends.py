@@ -181,7 +181,9 @@ def series(w: Window) -> dict:
                 "fatigue": c.fatigue if c else None,
                 "pain": c.pain if c else None,
                 "check_in_status": c.status if c else None,
-                "session_status": session.status if session else None,
+                "session_status": (
+                    shown_status(session.status, session.local_date, w.end) if session else None
+                ),
                 "session_rpe": log.session_rpe if log else None,
                 "rpe_scale": log.rpe_scale if log else None,
                 "effort_cr10": _effort(log),
