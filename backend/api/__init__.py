@@ -11,6 +11,7 @@ from backend.api import (
     notifications,
     patients,
     review,
+    sync,
     vocabulary,
 )
 
@@ -18,6 +19,7 @@ BLUEPRINTS = (
     auth.blp,
     me.blp,
     daily.blp,
+    sync.blp,
     notifications.blp,
     library.blp,
     patients.blp,

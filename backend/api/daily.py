@@ -10,6 +10,7 @@ from backend.schemas.daily import (
     CheckInSchema,
     HistoryArgsSchema,
     IdempotencyHeaderSchema,
+    OptionalIdempotencyHeaderSchema,
     PageArgsSchema,
     SessionLogCreateSchema,
     SessionLogSchema,
@@ -24,11 +25,12 @@ blp = Blueprint("daily", __name__, url_prefix="/api/v1/me", description="The pat
 @blp.route("/check-ins", methods=["POST"])
 @blp.doc(security=BEARER)
 @require("patient")
+@blp.arguments(OptionalIdempotencyHeaderSchema, location="headers")
 @blp.arguments(CheckInCreateSchema)
 @blp.response(201, CheckInSchema)
-def check_in(body):
+def check_in(headers, body):
     """Tell us how you are today; the answer says whether to exercise, go lighter, or rest and why."""
-    return daily.check_in(current_actor(), body)
+    return daily.check_in(current_actor(), body, headers["idempotency_key"])
 
 
 @blp.route("/check-ins", methods=["GET"])

@@ -21,11 +21,11 @@ def serve(path: str):
     found = media.local_file(path)
     if found is None:
         return problem(404, "No such media file.")
-    response = send_file(found, mimetype=media.content_type(path), conditional=True, etag=True)
+    hashed = request.args.get("v") == media.content_hash(found)
+    max_age = current_app.config["MEDIA_MAX_AGE"] if hashed else SHORT_MAX_AGE
+    response = send_file(
+        found, mimetype=media.content_type(path), conditional=True, etag=True, max_age=max_age
+    )
     response.cache_control.public = True
-    if request.args.get("v") == media.content_hash(found):
-        response.cache_control.max_age = current_app.config["MEDIA_MAX_AGE"]
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.max_age = SHORT_MAX_AGE
+    response.cache_control.immutable = hashed
     return response

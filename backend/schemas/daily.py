@@ -80,6 +80,14 @@ class LibraryArgsSchema(StrictSchema):
 
 # ---------- check-ins ----------
 class CheckInCreateSchema(StrictSchema):
+    date = ma.fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "your local date it is for (default today); a queued offline "
+            "check-in keeps its day, up to the offline window (ONWARD_OFFLINE_WINDOW_DAYS) ago"
+        },
+    )
     fatigue = Int(
         required=True,
         validate=validate.Range(0, 10),
@@ -331,14 +339,24 @@ class SessionLogSchema(ma.Schema):
     )
 
 
+IDEMPOTENCY_KEY = validate.Regexp(
+    r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -"
+)
+
+
 class IdempotencyHeaderSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE  # other headers are none of our business
 
     idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key", required=True, validate=IDEMPOTENCY_KEY
+    )
+
+
+class OptionalIdempotencyHeaderSchema(IdempotencyHeaderSchema):
+    idempotency_key = ma.fields.String(
         data_key="Idempotency-Key",
-        required=True,
-        validate=validate.Regexp(
-            r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -"
-        ),
+        load_default=None,
+        validate=IDEMPOTENCY_KEY,
+        metadata={"description": "send one to make a retry safe: a replay is stored once"},
     )

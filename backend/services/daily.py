@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -181,9 +182,12 @@ def _reasons(verdict) -> list[dict]:
 
 
 # ---------- check-ins ----------
-def check_in(actor: Actor, data: dict) -> dict:
-    """Record a check-in and judge the day; red alerts the patient's clinicians at once."""
-    result = _record_check_in(actor, data)
+def check_in(actor: Actor, data: dict, key: str | None = None) -> dict:
+    """Record a check-in and judge its day; red alerts the patient's clinicians at once.
+
+    With an Idempotency-Key a replay gets the stored answer (an offline queue synced twice).
+    """
+    result = _record_check_in(actor, data, key)
     if result["alert_id"]:
         # After the commit: the alert exists even if a channel fails (the dispatcher retries,
         # and the escalation job notices an alert nobody was told about).
@@ -191,9 +195,48 @@ def check_in(actor: Actor, data: dict) -> dict:
     return result
 
 
+def offline_window(on: date, today: date, what: str, field: str, location: str = "json") -> None:
+    """Refuse work for a day older than the offline window (ONWARD_OFFLINE_WINDOW_DAYS)."""
+    days = current_app.config["OFFLINE_WINDOW_DAYS"]
+    if on < today - timedelta(days=days):
+        message = (
+            f"This {what} is for {on.isoformat()}, more than {days} days ago; offline work is "
+            f"accepted for {days} days. Please tell your physiotherapist instead."
+        )
+        raise Invalid(message, {location: {field: [message]}})
+
+
+def _check_in_answer(row: CheckIn, emergency: bool, alert_id: str | None) -> dict:
+    return {
+        "id": row.id,
+        "date": row.local_date,
+        "status": row.status,
+        "reasons": row.reasons,
+        "advice": row.advice,
+        "emergency": emergency,
+        "alert_id": alert_id,
+    }
+
+
+def _check_in_replay(key: str, patient_id: str, digest: str) -> dict | None:
+    row = db.session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.idempotency_key == key)
+    )
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Conflict("This Idempotency-Key was already used for a different check-in.")
+    urgent = {r.code for r in content.current().rules.all_rules() if r.emergency}
+    return _check_in_answer(row, any(r["code"] in urgent for r in row.reasons), None)
+
+
 @transactional
-def _record_check_in(actor: Actor, data: dict) -> dict:
+def _record_check_in(actor: Actor, data: dict, key: str | None) -> dict:
     patient = load_patient(actor, actor.patient_id or "")
+    digest = _digest("check-in", data)
+    replay = _check_in_replay(key, patient.id, digest) if key else None
+    if replay is not None:
+        return replay
     known = red_flag_codes(content.current().rules)
     unknown = {
         i: [f"Unknown symptom code '{s}'."]
@@ -202,7 +245,11 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
     }
     if unknown:
         raise Invalid("Unknown symptom codes.", {"json": {"symptoms": unknown}})
-    on = local_date(patient)
+    today = local_date(patient)
+    on = data.get("date") or today
+    if on > today:
+        raise Invalid("That day has not started yet.", {"json": {"date": ["Not after today."]}})
+    offline_window(on, today, "check-in", "date")
     row = CheckIn(
         patient_id=patient.id,
         local_date=on,
@@ -218,31 +265,32 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
         reasons=[],
         advice="",
         rules_version=content.current().rules.version,
+        idempotency_key=key,
+        request_hash=digest if key else None,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # A concurrent replay of the same key won the race; answer as it was answered.
+        return _check_in_replay(key, patient.id, digest)
     verdict, _ = _verdict(
         patient, on, _recent_check_ins(patient.id, on), _recent_sessions(patient.id, on)
     )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
     # A day held by an earlier red flag is red too, but only a new red reason is a new alert.
     # Standing states (the hold, a missing clearance, a recorded condition) are not events.
+    # A red flag synced late still alerts: the team must know, whatever the day.
     alert_id = _open_alert(patient, row) if verdict.new_red_flag else None
-    coach.after_check_in(patient, row, verdict)
-    return {
-        "id": row.id,
-        "date": on,
-        "status": row.status,
-        "reasons": row.reasons,
-        "advice": row.advice,
-        "emergency": bool(getattr(verdict, "emergency", False)),
-        "alert_id": alert_id,
-    }
+    if on == today:  # a past day's check-in (synced late) decides no levels: its day is over
+        coach.after_check_in(patient, row, verdict)
+    return _check_in_answer(row, bool(getattr(verdict, "emergency", False)), alert_id)
 
 
 @transactional
 def list_check_ins(actor: Actor, limit: int, cursor: str | None) -> dict:
-    """The patient's check-ins, newest first; `cursor` is the last id of the previous page."""
+    """The patient's check-ins, newest day first (a late-synced one sits at its own day),
+    latest first within a day; `cursor` is the last id of the previous page."""
     patient = load_patient(actor, actor.patient_id or "")
     query = select(CheckIn).where(CheckIn.patient_id == patient.id)
     after = None
@@ -252,8 +300,9 @@ def list_check_ins(actor: Actor, limit: int, cursor: str | None) -> dict:
             raise Invalid(
                 "Unknown cursor.", {"query": {"cursor": ["Not a cursor from this list."]}}
             )
-        after = (last.at, last.id)
-    page, next_cursor = paging.newest_first(query, CheckIn.at, CheckIn.id, after, limit)
+        after = (last.local_date, last.at, last.id)
+    columns = (CheckIn.local_date, CheckIn.at, CheckIn.id)
+    page, next_cursor = paging.newest_first(query, columns, after, limit)
     return {"items": [_check_in_entry(c) for c in page], "next_cursor": next_cursor}
 
 
@@ -553,6 +602,7 @@ def log_session(actor: Actor, session_id: str, key: str, body: dict) -> dict:
     replay = _replay(key, patient.id, digest)
     if replay is not None:
         return replay
+    offline_window(session.local_date, local_date(patient), "log", "session_id", "path")
     _check_log(session, body)
     log = SessionLog(
         patient_id=patient.id,
