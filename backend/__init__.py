@@ -80,6 +80,7 @@ def register_content(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     from backend.api import BLUEPRINTS
+    from backend.api import media as media_files
 
     ext.api.init_app(app)
     ext.api.spec.components.security_scheme(
@@ -87,6 +88,7 @@ def register_api(app: Flask) -> None:
     )
     for blueprint in BLUEPRINTS:
         ext.api.register_blueprint(blueprint)
+    app.register_blueprint(media_files.bp)
     app.register_blueprint(
         get_swaggerui_blueprint(
             "/api/v1/docs", "/api/v1/openapi.json", config={"app_name": "Onward API"}

@@ -117,7 +117,8 @@ def validate_content(root):
     from backend.services import content
 
     folder = Path(root) if root else Path(current_app.config["CONTENT_ROOT"])
-    problems = content.validate(folder)
+    store = current_app.config.get("MEDIA_ROOT")
+    problems = content.validate(folder, Path(store) if store else None)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {folder}:", err=True)
         for problem in problems:

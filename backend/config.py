@@ -67,6 +67,13 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
+        # Exercise media: a local folder served at /media/, or a CDN / object store the URLs
+        # point at instead (docs/api.md "Media").
+        "MEDIA_ROOT": _env("MEDIA_ROOT"),
+        "MEDIA_BASE_URL": _env("MEDIA_BASE_URL"),
+        "MEDIA_MAX_AGE": int(_env("MEDIA_MAX_AGE", str(365 * 24 * 3600))),
+        # A log or check-in for a day older than this is refused (docs/api.md "Offline sync").
+        "OFFLINE_WINDOW_DAYS": int(_env("OFFLINE_WINDOW_DAYS", "7")),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         # INFO: one access line per request and the jobs' summaries; tests keep WARNING.
         "LOG_LEVEL": _env("LOG_LEVEL", "WARNING" if env == "test" else "INFO").upper(),
@@ -115,6 +122,11 @@ def check(cfg: dict) -> None:
         )
     if not 0 <= cfg["TRUSTED_PROXIES"] <= 5:
         raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be a hop count from 0 to 5")
+    base = cfg.get("MEDIA_BASE_URL")
+    if base and not base.startswith(("https://", "http://")):
+        raise ConfigError(f"{PREFIX}MEDIA_BASE_URL must be an http(s) URL")
+    if not 0 <= cfg["OFFLINE_WINDOW_DAYS"] <= 60:
+        raise ConfigError(f"{PREFIX}OFFLINE_WINDOW_DAYS must lie in [0, 60]")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

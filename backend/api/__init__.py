@@ -11,17 +11,21 @@ from backend.api import (
     notifications,
     patients,
     review,
+    sync,
+    vocabulary,
 )
 
 BLUEPRINTS = (
     auth.blp,
     me.blp,
     daily.blp,
+    sync.blp,
     notifications.blp,
     library.blp,
     patients.blp,
     review.blp,
     adaptations.blp,
     audit.blp,
+    vocabulary.blp,
     health.blp,
 )

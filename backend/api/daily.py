@@ -6,9 +6,12 @@ from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.schemas.daily import (
     CheckInCreateSchema,
+    CheckInPageSchema,
     CheckInSchema,
     HistoryArgsSchema,
     IdempotencyHeaderSchema,
+    OptionalIdempotencyHeaderSchema,
+    PageArgsSchema,
     SessionLogCreateSchema,
     SessionLogSchema,
     SessionSchema,
@@ -22,11 +25,22 @@ blp = Blueprint("daily", __name__, url_prefix="/api/v1/me", description="The pat
 @blp.route("/check-ins", methods=["POST"])
 @blp.doc(security=BEARER)
 @require("patient")
+@blp.arguments(OptionalIdempotencyHeaderSchema, location="headers")
 @blp.arguments(CheckInCreateSchema)
 @blp.response(201, CheckInSchema)
-def check_in(body):
+def check_in(headers, body):
     """Tell us how you are today; the answer says whether to exercise, go lighter, or rest and why."""
-    return daily.check_in(current_actor(), body)
+    return daily.check_in(current_actor(), body, headers["idempotency_key"])
+
+
+@blp.route("/check-ins", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, CheckInPageSchema)
+def list_check_ins(args):
+    """Your check-ins, newest first, with the verdict each got; page with `cursor`."""
+    return daily.list_check_ins(current_actor(), args["limit"], args.get("cursor"))
 
 
 @blp.route("/sessions/today", methods=["GET"])

@@ -7,9 +7,10 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Day, Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Int, QueryInt, StrictSchema, enum, one_of
 from backend.security import current_actor, require
 from backend.services import notifications, reminders
+from backend.services.notifications import TOKEN_KINDS
 
 blp = Blueprint(
     "notifications",
@@ -46,16 +47,26 @@ class InboxQueryArgsSchema(StrictSchema):
 
 
 class DeviceCreateSchema(StrictSchema):
-    token = ma.fields.String(required=True, validate=validate.Length(1, 512))
-    platform = ma.fields.String(
-        required=True, validate=one_of(("ios", "android", "web"), "platform")
+    token = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 512),
+        metadata={
+            "description": "ios: the APNs device token (hex); android: the FCM registration "
+            "token; web: the FCM token of the browser's push subscription"
+        },
     )
+    platform = ma.fields.String(required=True, validate=one_of(tuple(TOKEN_KINDS), "platform"))
 
 
 class DeviceSchema(ma.Schema):
-    id = ma.fields.String()
-    platform = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    id = ma.fields.String(required=True)
+    platform = ma.fields.String(required=True, validate=enum(tuple(TOKEN_KINDS)))
+    token_kind = ma.fields.String(
+        required=True,
+        validate=enum(("apns", "fcm")),
+        metadata={"description": "the push service the token belongs to (follows the platform)"},
+    )
+    created_at = ma.fields.DateTime(required=True)
 
 
 class SnoozeCreateSchema(StrictSchema):
@@ -97,6 +108,16 @@ def register_device(body):
         current_actor(), body["token"], body["platform"]
     )
     return device, 201 if created else 200
+
+
+@blp.route("/devices/<device_id>", methods=["DELETE"])
+@blp.doc(security=BEARER)
+@require("patient")
+@blp.response(204)
+def remove_device(device_id):
+    """Stop pushes to this phone (on sign-out or when the user turns them off); another
+    user's device, or one already removed, is a 404."""
+    notifications.remove_device(current_actor(), device_id)
 
 
 @blp.route("/reminders/snooze", methods=["POST"])

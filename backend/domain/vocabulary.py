@@ -158,5 +158,135 @@ RPE_SCALE_RANGE = {"cr10": (0, 10), "borg20": (6, 20)}
 
 VERDICTS = ("green", "amber", "red")
 
+# A session day's status as shown (domain.sessions.shown_status); all but `missed` are stored.
+SESSION_STATUSES = ("planned", "completed", "partial", "stopped", "missed", "rest", "blocked")
+
 MIN_LEVEL = 1
 MAX_LEVEL = 8
+
+# ---------- plain labels (GET /api/v1/vocabulary, the app's pickers) ----------
+# Every code above has one; a test checks that none is missing or left over.
+MODALITY_LABELS = {
+    "tai_chi_qigong": "Tai chi and qigong",
+    "resistance_band": "Resistance band",
+    "aquatic": "Pool exercise",
+    "balance": "Balance",
+    "walking_aerobic": "Walking and aerobic",
+    "mobility": "Mobility and stretching",
+}
+
+SESSION_STATUS_LABELS = {
+    "planned": "Planned",
+    "completed": "Done",
+    "partial": "Partly done",
+    "stopped": "Stopped early",
+    "missed": "Missed",
+    "rest": "Rest day",
+    "blocked": "Paused for your safety",
+}
+
+VERDICT_LABELS = {
+    "green": "Good to go",
+    "amber": "Go lighter today",
+    "red": "Rest today",
+}
+
+# The symptoms a check-in may report (the safety rules decide which are red or amber).
+SYMPTOM_LABELS = {
+    "chest_pain": "Chest pain or pressure",
+    "severe_breathlessness": "Severe breathlessness",
+    "fainting": "Fainting or nearly fainting",
+    "cyanosis_or_pallor": "Blue lips or skin, or sudden paleness",
+    "stroke_signs": "Sudden weakness on one side, confusion or trouble speaking",
+    "bladder_bowel_or_saddle": "New loss of bladder or bowel control, or numbness between the legs",
+    "swollen_limb": "A suddenly swollen, red, painful arm or leg",
+    "fever": "Fever",
+    "bone_pain": "New or worse bone pain",
+    "pain_on_weight_bearing": "Pain when standing or walking on a leg",
+    "spinal_pain": "Back or neck pain worse at night or spreading like a band",
+    "unsteadiness_or_leg_weakness": "New unsteadiness or legs getting weaker",
+    "bleeding_or_bruising": "New bleeding or bruising",
+    "palpitations": "Racing, pounding or irregular heartbeat",
+    "dizziness": "Dizziness",
+    "blurred_vision": "Blurred vision",
+    "unusual_muscle_or_joint_pain": "Unusual muscle or joint pain",
+    "nausea": "Nausea",
+    "persistent_headache": "A headache that won't go away",
+    "unusual_fatigue": "Unusual tiredness",
+    "tingling": "New tingling or numbness",
+    "more_pain_medication": "Needing more pain medication",
+    "pain_during_exercise": "Pain during exercise",
+    "vomiting": "Vomiting",
+}
+SYMPTOMS = tuple(SYMPTOM_LABELS)
+
+PRECAUTION_LABELS = {
+    "lymphoedema": "Lymphoedema",
+    "peripheral_neuropathy": "Peripheral neuropathy",
+    "central_line": "Tunnelled central line",
+    "picc": "PICC line",
+    "port": "Implanted port",
+    "ostomy": "Stoma (ostomy)",
+    "anticoagulants": "Taking anticoagulants",
+    "recent_surgery": "Recent surgery",
+    "falls": "Falls or high fall risk",
+    "hsct": "Stem-cell transplant",
+    "cardiopulmonary_toxicity": "Heart or lung toxicity from treatment",
+    "feeding_tube": "Feeding tube",
+    "ataxia": "Ataxia",
+    "breast_surgery": "Breast or armpit surgery",
+    "no_pool_condition": "A condition that rules out the pool",
+    "lung_or_abdominal_surgery": "Lung or abdominal surgery",
+    "severe_malnutrition": "Severe malnutrition",
+    "worsening_condition": "Worsening condition",
+    "unstable_angina": "Unstable angina",
+    "unstable_arrhythmia": "Unstable heart rhythm",
+    "uncontrolled_hypertension": "Uncontrolled high blood pressure",
+    "unstable_heart_failure": "Unstable heart failure",
+    "acute_embolism_or_infarct": "Recent embolism or heart attack",
+    "acute_systemic_infection": "Acute infection",
+    "dissecting_aneurysm": "Dissecting aneurysm",
+    "acute_myocarditis_or_pericarditis": "Acute myocarditis or pericarditis",
+}
+
+CLEARANCE_LABELS = {
+    "medical_clearance": "Cleared by a physician for the programme",
+    "training_after_surgery": "Surgical team says training may start",
+    "resistance_with_ostomy": "Physician allows resistance work with a stoma",
+    "upper_body_after_breast_surgery": "Arm and shoulder cleared after breast surgery",
+    "pool_after_infusion": "Pool allowed soon after an infusion",
+}
+
+LESION_SITE_LABELS = {
+    "spine_cervical": "Neck (cervical spine)",
+    "spine_thoracic": "Upper back (thoracic spine)",
+    "spine_lumbar": "Lower back (lumbar spine)",
+    "spine_sacral": "Sacrum",
+    "pelvis": "Pelvis",
+    "proximal_femur": "Upper thigh bone (proximal femur)",
+    "ribs": "Ribs",
+    "humerus": "Upper arm bone (humerus)",
+    "lung": "Lung",
+    "liver": "Liver",
+    "brain": "Brain",
+    "lymph_nodes": "Lymph nodes",
+    "skin": "Skin",
+    "gi": "Digestive tract",
+}
+
+LAB_LABELS = {
+    "platelets": "Platelets",
+    "haemoglobin": "Haemoglobin",
+    "neutrophils": "Neutrophils",
+    "wbc": "White cells",
+    "sodium": "Sodium",
+    "potassium": "Potassium",
+}
+
+VITAL_LABELS = {
+    "resting_hr": "Resting heart rate",
+    "systolic_bp": "Blood pressure, upper number",
+    "diastolic_bp": "Blood pressure, lower number",
+    "spo2": "Oxygen saturation",
+    "glucose": "Blood glucose",
+}

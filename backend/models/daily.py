@@ -25,7 +25,11 @@ class CheckIn(db.Model):
     """A morning (or any-time) check-in; several a day are kept, the latest one counts."""
 
     __tablename__ = "check_ins"
-    __table_args__ = (Index("ix_check_ins_patient_day", "patient_id", "local_date"),)
+    __table_args__ = (
+        Index("ix_check_ins_patient_day", "patient_id", "local_date"),
+        # An offline check-in synced twice is stored once (NULL keys never collide).
+        UniqueConstraint("patient_id", "idempotency_key", name="uq_check_in_idempotency"),
+    )
     id: Mapped[str] = id_column()
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
@@ -46,6 +50,8 @@ class CheckIn(db.Model):
     reasons: Mapped[list] = mapped_column(JSON)
     advice: Mapped[str] = mapped_column(String(1000))
     rules_version: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Alert(db.Model):

@@ -61,3 +61,8 @@ HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e
 
 def one_of(values, what: str):
     return validate.OneOf(values, error=f"Unknown {what} '{{input}}'. Use one of: {{choices}}.")
+
+
+def enum(values):
+    """Document a response field's closed vocabulary (an enum in the OpenAPI document)."""
+    return validate.OneOf(values)

@@ -6,7 +6,9 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Day, Float, Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Float, Int, QueryInt, StrictSchema, enum, one_of
+
+PARTS = ("warm_up", "main", "cool_down")
 
 
 # ---------- library ----------
@@ -14,12 +16,30 @@ class DoseSchema(ma.Schema):
     target_rpe = ma.fields.Float(
         metadata={"description": "target effort on the CR-10 scale (0-10)"}
     )
-    rpe_scale = ma.fields.String(dump_default="cr10")
+    rpe_scale = ma.fields.String(dump_default="cr10", validate=enum(v.RPE_SCALES))
     minutes = ma.fields.Float(allow_none=True)
     sets = ma.fields.Integer(allow_none=True)
     reps = ma.fields.Integer(allow_none=True)
     hold_seconds = ma.fields.Integer(allow_none=True)
-    band = ma.fields.String(allow_none=True)
+    band = ma.fields.String(allow_none=True, validate=enum(v.BAND_COLOURS))
+
+
+class MediaSchema(ma.Schema):
+    url = ma.fields.String(
+        required=True,
+        metadata={
+            "format": "uri",
+            "description": "absolute URL; `?v=` is the file's hash (cache it forever)",
+        },
+    )
+    content_type = ma.fields.String(required=True, metadata={"example": "video/mp4"})
+    bytes = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "size, null if not known here"}
+    )
+    kind = ma.fields.String(required=True, validate=validate.OneOf(("image", "video", "other")))
+    placeholder = ma.fields.Boolean(
+        required=True, metadata={"description": "the stand-in image of an exercise with no media"}
+    )
 
 
 class LevelSchema(ma.Schema):
@@ -31,18 +51,18 @@ class LevelSchema(ma.Schema):
 class ExerciseSchema(ma.Schema):
     id = ma.fields.String()
     title = ma.fields.String()
-    modality = ma.fields.String()
-    position = ma.fields.String()
-    equipment = ma.fields.List(ma.fields.String())
-    roles = ma.fields.List(ma.fields.String())
-    load_tags = ma.fields.List(ma.fields.String())
+    modality = ma.fields.String(validate=enum(v.MODALITIES))
+    position = ma.fields.String(validate=enum(v.POSITIONS))
+    equipment = ma.fields.List(ma.fields.String(validate=enum(v.EQUIPMENT)))
+    roles = ma.fields.List(ma.fields.String(validate=enum(PARTS)))
+    load_tags = ma.fields.List(ma.fields.String(validate=enum(v.LOAD_TAGS)))
     instructions = ma.fields.String()
     safety_cues = ma.fields.List(ma.fields.String())
     levels = ma.fields.List(ma.fields.Nested(LevelSchema))
     regressions = ma.fields.List(ma.fields.String())
     progressions = ma.fields.List(ma.fields.String())
     seated_variant = ma.fields.String(allow_none=True)
-    media = ma.fields.List(ma.fields.String())
+    media = ma.fields.List(ma.fields.Nested(MediaSchema))
     sources = ma.fields.List(ma.fields.String())
 
 
@@ -60,6 +80,14 @@ class LibraryArgsSchema(StrictSchema):
 
 # ---------- check-ins ----------
 class CheckInCreateSchema(StrictSchema):
+    date = ma.fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "your local date it is for (default today); a queued offline "
+            "check-in keeps its day, up to the offline window (ONWARD_OFFLINE_WINDOW_DAYS) ago"
+        },
+    )
     fatigue = Int(
         required=True,
         validate=validate.Range(0, 10),
@@ -72,7 +100,7 @@ class CheckInCreateSchema(StrictSchema):
     )
     sleep_quality = Int(load_default=None, allow_none=True, validate=validate.Range(0, 10))
     symptoms = ma.fields.List(
-        ma.fields.String(validate=validate.Length(1, 60)),
+        ma.fields.String(validate=one_of(v.SYMPTOMS, "symptom code")),
         load_default=list,
         validate=validate.Length(max=30),
     )
@@ -125,39 +153,91 @@ class CheckInCreateSchema(StrictSchema):
 class ReasonSchema(ma.Schema):
     code = ma.fields.String()
     message = ma.fields.String()
-    severity = ma.fields.String()
+    severity = ma.fields.String(validate=enum(v.VERDICTS))
     source = ma.fields.String()
     quote = ma.fields.String(metadata={"description": "the source's sentence the rule encodes"})
 
 
 class SessionCheckInSchema(ma.Schema):
-    done = ma.fields.Boolean(metadata={"description": "today's check-in shaped this session"})
+    done = ma.fields.Boolean(
+        required=True, metadata={"description": "today's check-in shaped this session"}
+    )
+    id = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "that check-in; null with none"}
+    )
     status = ma.fields.String(
-        allow_none=True, metadata={"description": "green | amber | red, or null with no check-in"}
+        allow_none=True,
+        validate=enum(v.VERDICTS),
+        metadata={"description": "the verdict of the check-in that shaped it; null with none"},
     )
     unlocks_full_session = ma.fields.Boolean(
         metadata={"description": "checking in now may give a fuller session"}
     )
 
 
-class CheckInSchema(ma.Schema):
-    id = ma.fields.String()
-    date = Day()
-    status = ma.fields.String(metadata={"description": "green | amber | red"})
-    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
-    advice = ma.fields.String()
-    emergency = ma.fields.Boolean()
+class CheckInVerdictSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    date = Day(required=True, metadata={"description": "your local date"})
+    status = ma.fields.String(required=True, validate=enum(v.VERDICTS))
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), required=True)
+    advice = ma.fields.String(required=True)
+
+
+class CheckInSchema(CheckInVerdictSchema):
+    emergency = ma.fields.Boolean(required=True)
+
+
+class CheckInEntrySchema(CheckInVerdictSchema):
+    """A stored check-in: what was reported and the verdict it got."""
+
+    at = ma.fields.DateTime(required=True)
+    fatigue = ma.fields.Integer(required=True)
+    pain = ma.fields.Integer(required=True)
+    sleep_quality = ma.fields.Integer(required=True, allow_none=True)
+    symptoms = ma.fields.List(ma.fields.String(validate=enum(v.SYMPTOMS)), required=True)
+    temperature_c = ma.fields.Float(required=True, allow_none=True)
+    pain_at_lesion = ma.fields.Boolean(required=True)
+    resting_hr = ma.fields.Float(required=True, allow_none=True)
+    systolic_bp = ma.fields.Float(required=True, allow_none=True)
+    diastolic_bp = ma.fields.Float(required=True, allow_none=True)
+    spo2 = ma.fields.Float(required=True, allow_none=True)
+    glucose = ma.fields.Float(required=True, allow_none=True)
+
+
+class CheckInPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CheckInEntrySchema), required=True)
+    next_cursor = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "opaque; pass as `cursor` for the next page, null on the last"},
+    )
+
+
+class PageArgsSchema(StrictSchema):
+    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
+    cursor = ma.fields.String(
+        validate=validate.Length(1, 64), metadata={"description": "`next_cursor` of the last page"}
+    )
 
 
 # ---------- sessions ----------
 class BlockSchema(ma.Schema):
     exercise_id = ma.fields.String()
     title = ma.fields.String()
-    modality = ma.fields.String()
-    part = ma.fields.String(metadata={"description": "warm_up | main | cool_down"})
+    modality = ma.fields.String(validate=enum(v.MODALITIES))
+    part = ma.fields.String(validate=enum(PARTS))
     level = ma.fields.Integer()
     dose = ma.fields.Nested(DoseSchema)
     substituted_for = ma.fields.String(allow_none=True)
+    instructions = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "how to do it (null if the exercise left the library)"},
+    )
+    level_description = ma.fields.String(
+        allow_none=True, metadata={"description": "what this level asks for"}
+    )
+    safety_cues = ma.fields.List(ma.fields.String())
+    media = ma.fields.List(ma.fields.Nested(MediaSchema))
 
 
 class VersionsSchema(ma.Schema):
@@ -170,12 +250,18 @@ class SessionSchema(ma.Schema):
     id = ma.fields.String()
     date = Day()
     status = ma.fields.String(
-        metadata={"description": "planned | rest | blocked | completed | partial | stopped"}
+        validate=enum(v.SESSION_STATUSES),
+        metadata={
+            "description": "missed: a planned day that ended without a log; blocked: a red-flag "
+            "day with nothing offered (labels: GET /vocabulary)"
+        },
     )
-    verdict = ma.fields.String()
+    verdict = ma.fields.String(validate=enum(v.VERDICTS))
     blocks = ma.fields.List(ma.fields.Nested(BlockSchema))
-    modalities = ma.fields.List(ma.fields.String())
-    levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    modalities = ma.fields.List(ma.fields.String(validate=enum(v.MODALITIES)))
+    levels = ma.fields.Dict(
+        keys=ma.fields.String(validate=enum(v.MODALITIES)), values=ma.fields.Integer()
+    )
     explanation = ma.fields.String()
     planned_load = ma.fields.Float(metadata={"description": "expected sRPE load (minutes x CR-10)"})
     versions = ma.fields.Nested(VersionsSchema)
@@ -240,14 +326,22 @@ class SessionLogSchema(ma.Schema):
     completed = ma.fields.Boolean()
     minutes = ma.fields.Float()
     session_rpe = ma.fields.Float()
-    rpe_scale = ma.fields.String()
+    rpe_scale = ma.fields.String(validate=enum(v.RPE_SCALES))
     session_load = ma.fields.Float()
     fatigue_after = ma.fields.Integer(allow_none=True)
     pain_after = ma.fields.Integer(allow_none=True)
     blocks = ma.fields.List(ma.fields.Nested(BlockLogSchema))
     adverse_event = ma.fields.String(allow_none=True)
     stopped_early_reason = ma.fields.String(allow_none=True)
-    status = ma.fields.String(metadata={"description": "the session's status after this log"})
+    status = ma.fields.String(
+        validate=enum(v.SESSION_STATUSES),
+        metadata={"description": "the session's status after this log"},
+    )
+
+
+IDEMPOTENCY_KEY = validate.Regexp(
+    r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -"
+)
 
 
 class IdempotencyHeaderSchema(ma.Schema):
@@ -255,9 +349,14 @@ class IdempotencyHeaderSchema(ma.Schema):
         unknown = ma.EXCLUDE  # other headers are none of our business
 
     idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key", required=True, validate=IDEMPOTENCY_KEY
+    )
+
+
+class OptionalIdempotencyHeaderSchema(IdempotencyHeaderSchema):
+    idempotency_key = ma.fields.String(
         data_key="Idempotency-Key",
-        required=True,
-        validate=validate.Regexp(
-            r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -"
-        ),
+        load_default=None,
+        validate=IDEMPOTENCY_KEY,
+        metadata={"description": "send one to make a retry safe: a replay is stored once"},
     )

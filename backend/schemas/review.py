@@ -5,7 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from backend.schemas.common import Day, QueryInt, StrictSchema, one_of
+from backend.domain import vocabulary as v
+from backend.schemas.common import Day, QueryInt, StrictSchema, enum, one_of
 
 TIERS = ("red_flag", "review", "attention", "stable")
 
@@ -31,7 +32,7 @@ class LastCheckInSchema(ma.Schema):
     at = ma.fields.DateTime()
     date = Day(metadata={"description": "the patient's local date"})
     days_ago = ma.fields.Integer()
-    status = ma.fields.String(metadata={"description": "green | amber | red"})
+    status = ma.fields.String(validate=enum(v.VERDICTS))
     fatigue = ma.fields.Integer()
     pain = ma.fields.Integer()
 
@@ -142,8 +143,8 @@ class TrendDaySchema(ma.Schema):
     date = Day()
     fatigue = ma.fields.Integer(allow_none=True)
     pain = ma.fields.Integer(allow_none=True)
-    check_in_status = ma.fields.String(allow_none=True)
-    session_status = ma.fields.String(allow_none=True)
+    check_in_status = ma.fields.String(allow_none=True, validate=enum(v.VERDICTS))
+    session_status = ma.fields.String(allow_none=True, validate=enum(v.SESSION_STATUSES))
     session_rpe = ma.fields.Float(allow_none=True, metadata={"description": "as logged"})
     rpe_scale = ma.fields.String(allow_none=True)
     effort_cr10 = ma.fields.Float(allow_none=True, metadata={"description": "effort on CR-10"})

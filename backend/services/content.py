@@ -11,6 +11,7 @@ from backend.catalog import ContentError, load_catalog, validate_content
 from backend.catalog.rules import RulesError, load_rules
 from backend.domain.records import Catalog
 from backend.domain.safety import RuleSet
+from backend.services import media
 
 KEY = "onward.content"
 
@@ -55,9 +56,12 @@ def current() -> Content:
     return loaded
 
 
-def validate(root: Path) -> list[str]:
-    """Every problem in the library and the rules, for `flask content validate`."""
+def validate(root: Path, media_store: Path | None = None) -> list[str]:
+    """Every problem in the library and the rules, for `flask content validate`, and every
+    referenced media file missing from the local store (by default `<root>/media`)."""
     problems = list(validate_content(root))
+    if not problems:
+        problems.extend(media.missing(load_catalog(root), media_store or root / "media"))
     try:
         load_rules(rules_path(root))
     except RulesError as error:

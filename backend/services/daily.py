@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,17 +17,17 @@ from backend import clock
 from backend.domain import records, zones
 from backend.domain.planner import WeekEntry, plan_session
 from backend.domain.safety import evaluate, holding_codes, red_flag_codes
+from backend.domain.sessions import LOGGED, shown_status
 from backend.domain.vocabulary import VITALS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import alerts, audit, coach, content, levels, transactional
+from backend.services import alerts, audit, coach, content, levels, media, paging, transactional
 from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import is_id, load_patient, zone_hold
 from backend.services.training import cr10
 
-LOGGED = ("completed", "partial", "stopped")
 BASELINE_DAYS = 14  # TOLERANCE_MODEL.md: rolling baseline = median of the last 14 days' check-ins
 
 
@@ -180,9 +181,12 @@ def _reasons(verdict) -> list[dict]:
 
 
 # ---------- check-ins ----------
-def check_in(actor: Actor, data: dict) -> dict:
-    """Record a check-in and judge the day; red alerts the patient's clinicians at once."""
-    result = _record_check_in(actor, data)
+def check_in(actor: Actor, data: dict, key: str | None = None) -> dict:
+    """Record a check-in and judge its day; red alerts the patient's clinicians at once.
+
+    With an Idempotency-Key a replay gets the stored answer (an offline queue synced twice).
+    """
+    result = _record_check_in(actor, data, key)
     if result["alert_id"]:
         # After the commit: the alert exists even if a channel fails (the dispatcher retries,
         # and the escalation job notices an alert nobody was told about).
@@ -190,9 +194,48 @@ def check_in(actor: Actor, data: dict) -> dict:
     return result
 
 
+def offline_window(on: date, today: date, what: str, field: str, location: str = "json") -> None:
+    """Refuse work for a day older than the offline window (ONWARD_OFFLINE_WINDOW_DAYS)."""
+    days = current_app.config["OFFLINE_WINDOW_DAYS"]
+    if on < today - timedelta(days=days):
+        message = (
+            f"This {what} is for {on.isoformat()}, more than {days} days ago; offline work is "
+            f"accepted for {days} days. Please tell your physiotherapist instead."
+        )
+        raise Invalid(message, {location: {field: [message]}})
+
+
+def _check_in_answer(row: CheckIn, emergency: bool, alert_id: str | None) -> dict:
+    return {
+        "id": row.id,
+        "date": row.local_date,
+        "status": row.status,
+        "reasons": row.reasons,
+        "advice": row.advice,
+        "emergency": emergency,
+        "alert_id": alert_id,
+    }
+
+
+def _check_in_replay(key: str, patient_id: str, digest: str) -> dict | None:
+    row = db.session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.idempotency_key == key)
+    )
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Conflict("This Idempotency-Key was already used for a different check-in.")
+    urgent = {r.code for r in content.current().rules.all_rules() if r.emergency}
+    return _check_in_answer(row, any(r["code"] in urgent for r in row.reasons), None)
+
+
 @transactional
-def _record_check_in(actor: Actor, data: dict) -> dict:
+def _record_check_in(actor: Actor, data: dict, key: str | None) -> dict:
     patient = load_patient(actor, actor.patient_id or "")
+    digest = _digest("check-in", data)
+    replay = _check_in_replay(key, patient.id, digest) if key else None
+    if replay is not None:
+        return replay
     known = red_flag_codes(content.current().rules)
     unknown = {
         i: [f"Unknown symptom code '{s}'."]
@@ -201,7 +244,11 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
     }
     if unknown:
         raise Invalid("Unknown symptom codes.", {"json": {"symptoms": unknown}})
-    on = local_date(patient)
+    today = local_date(patient)
+    on = data.get("date") or today
+    if on > today:
+        raise Invalid("That day has not started yet.", {"json": {"date": ["Not after today."]}})
+    offline_window(on, today, "check-in", "date")
     row = CheckIn(
         patient_id=patient.id,
         local_date=on,
@@ -217,25 +264,62 @@ def _record_check_in(actor: Actor, data: dict) -> dict:
         reasons=[],
         advice="",
         rules_version=content.current().rules.version,
+        idempotency_key=key,
+        request_hash=digest if key else None,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # A concurrent replay of the same key won the race; answer as it was answered.
+        return _check_in_replay(key, patient.id, digest)
     verdict, _ = _verdict(
         patient, on, _recent_check_ins(patient.id, on), _recent_sessions(patient.id, on)
     )
     row.status, row.reasons, row.advice = verdict.status, _reasons(verdict), verdict.advice
     # A day held by an earlier red flag is red too, but only a new red reason is a new alert.
     # Standing states (the hold, a missing clearance, a recorded condition) are not events.
+    # A red flag synced late still alerts: the team must know, whatever the day.
     alert_id = _open_alert(patient, row) if verdict.new_red_flag else None
-    coach.after_check_in(patient, row, verdict)
+    if on == today:  # a past day's check-in (synced late) decides no levels: its day is over
+        coach.after_check_in(patient, row, verdict)
+    return _check_in_answer(row, bool(getattr(verdict, "emergency", False)), alert_id)
+
+
+@transactional
+def list_check_ins(actor: Actor, limit: int, cursor: str | None) -> dict:
+    """The patient's check-ins, newest day first (a late-synced one sits at its own day),
+    latest first within a day; `cursor` is the last id of the previous page."""
+    patient = load_patient(actor, actor.patient_id or "")
+    query = select(CheckIn).where(CheckIn.patient_id == patient.id)
+    after = None
+    if cursor:
+        last = db.session.get(CheckIn, cursor)
+        if last is None or last.patient_id != patient.id:
+            raise Invalid(
+                "Unknown cursor.", {"query": {"cursor": ["Not a cursor from this list."]}}
+            )
+        after = (last.local_date, last.at, last.id)
+    columns = (CheckIn.local_date, CheckIn.at, CheckIn.id)
+    page, next_cursor = paging.newest_first(query, columns, after, limit)
+    return {"items": [_check_in_entry(c) for c in page], "next_cursor": next_cursor}
+
+
+def _check_in_entry(row: CheckIn) -> dict:
     return {
         "id": row.id,
-        "date": on,
+        "date": row.local_date,
+        "at": row.at,
         "status": row.status,
         "reasons": row.reasons,
         "advice": row.advice,
-        "emergency": bool(getattr(verdict, "emergency", False)),
-        "alert_id": alert_id,
+        "fatigue": row.fatigue,
+        "pain": row.pain,
+        "sleep_quality": row.sleep_quality,
+        "symptoms": row.symptoms,
+        "temperature_c": row.temperature_c,
+        "pain_at_lesion": row.pain_at_lesion,
+        **{name: getattr(row, name) for name in VITALS},
     }
 
 
@@ -281,11 +365,11 @@ def serve(patient: Patient, on: date) -> dict:
     rows = _recent_sessions(patient.id, on)
     existing = next(((s, log) for s, log in rows if s.local_date == on), None)
     if existing and existing[0].status in LOGGED:
-        return session_dict(*existing)
+        return session_dict(*existing, today=local_date(patient))
     verdict, latest = _verdict(patient, on, _recent_check_ins(patient.id, on), rows)
     plan, used_levels, model_version = _plan(patient, on, verdict, latest, rows)
     stored = _store(patient, on, plan, latest, used_levels, model_version, existing, verdict)
-    return session_dict(stored, None)
+    return session_dict(stored, None, today=local_date(patient))
 
 
 def _plan(patient, on, verdict, latest, rows):
@@ -389,13 +473,14 @@ def _store(
     return session
 
 
-def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
+def session_dict(session: ExerciseSession, log: SessionLog | None, today: date) -> dict:
+    """A session as the app shows it on the patient's `today` (a past unlogged day is missed)."""
     return {
         "id": session.id,
         "date": session.local_date,
-        "status": session.status,
+        "status": shown_status(session.status, session.local_date, today),
         "verdict": session.verdict,
-        "blocks": session.blocks,
+        "blocks": [_presented_block(b) for b in session.blocks],
         "modalities": session.modalities,
         "levels": session.levels,
         "explanation": session.explanation,
@@ -412,6 +497,20 @@ def session_dict(session: ExerciseSession, log: SessionLog | None) -> dict:
     }
 
 
+def _presented_block(block: dict) -> dict:
+    """A stored block with what the app shows beside the dose, from the library: the
+    instructions, this level's description, the safety cues and the media."""
+    exercise = content.current().catalog.exercises.get(block["exercise_id"])
+    level = exercise.dose_at(block["level"]) if exercise else None
+    return {
+        **block,
+        "instructions": exercise.instructions if exercise else None,
+        "level_description": level.description if level else None,
+        "safety_cues": list(exercise.safety_cues) if exercise else [],
+        "media": media.for_exercise(exercise),
+    }
+
+
 def _has_reason(session: ExerciseSession, code: str) -> bool:
     return any(r.get("code") == code for r in session.reasons or [])
 
@@ -422,6 +521,7 @@ def _check_in_state(session: ExerciseSession) -> dict:
     done = session.check_in_id is not None and not missing
     return {
         "done": done,
+        "id": session.check_in_id if done else None,
         "status": session.verdict if done else None,
         "unlocks_full_session": not done and session.status not in LOGGED,
     }
@@ -445,7 +545,8 @@ def history(
     if before:
         query = query.where(ExerciseSession.local_date < before)
     query = query.order_by(ExerciseSession.local_date.desc()).limit(limit)
-    return [session_dict(s, log) for s, log in db.session.execute(query)]
+    today = local_date(patient)
+    return [session_dict(s, log, today) for s, log in db.session.execute(query)]
 
 
 # ---------- logs ----------
@@ -504,6 +605,7 @@ def log_session(actor: Actor, session_id: str, key: str, body: dict) -> dict:
     replay = _replay(key, patient.id, digest)
     if replay is not None:
         return replay
+    offline_window(session.local_date, local_date(patient), "log", "session_id", "path")
     _check_log(session, body)
     log = SessionLog(
         patient_id=patient.id,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from backend.catalog import exercise_to_dict
 from backend.errors import NotFound
-from backend.services import content
+from backend.services import content, media
+
+
+def _presented(exercise) -> dict:
+    """An exercise as the app shows it: media as absolute URLs (the placeholder if none)."""
+    return {**exercise_to_dict(exercise), "media": media.for_exercise(exercise)}
 
 
 def list_exercises(modality=None, equipment=None, position=None, level=None) -> dict:
@@ -20,7 +25,7 @@ def list_exercises(modality=None, equipment=None, position=None, level=None) -> 
             continue
         if level and level > len(exercise.levels):
             continue
-        found.append(exercise_to_dict(exercise))
+        found.append(_presented(exercise))
     return {"content_version": catalog.version, "exercises": found}
 
 
@@ -28,4 +33,4 @@ def get_exercise(exercise_id: str) -> dict:
     exercise = content.current().catalog.exercises.get(exercise_id)
     if exercise is None:
         raise NotFound("No such exercise.")
-    return exercise_to_dict(exercise)
+    return _presented(exercise)

@@ -475,6 +475,10 @@ def _own_in_app(actor: Actor, notification_id: str) -> Notification:
     return n
 
 
+# The push service behind each platform's token: the gateway routes by it (docs/api.md).
+TOKEN_KINDS = {"ios": "apns", "android": "fcm", "web": "fcm"}
+
+
 @transactional
 def register_device(actor: Actor, token: str, platform: str) -> tuple[dict, bool]:
     """Remember a push token for the caller (idempotent); returns (device, created)."""
@@ -492,4 +496,22 @@ def register_device(actor: Actor, token: str, platform: str) -> tuple[dict, bool
             device = db.session.scalar(select(Device).where(Device.token == token))
     # A token identifies an app install; whoever signed in on it last receives its pushes.
     device.user_id, device.platform, device.last_seen_at = actor.user_id, platform, now
-    return {"id": device.id, "platform": device.platform, "created_at": device.created_at}, created
+    return _device(device), created
+
+
+def _device(device: Device) -> dict:
+    return {
+        "id": device.id,
+        "platform": device.platform,
+        "token_kind": TOKEN_KINDS[device.platform],
+        "created_at": device.created_at,
+    }
+
+
+@transactional
+def remove_device(actor: Actor, device_id: str) -> None:
+    """Forget one of the caller's push tokens; anyone else's is a 404 (never revealed)."""
+    device = db.session.get(Device, device_id) if isinstance(device_id, str) else None
+    if device is None or device.user_id != actor.user_id:
+        raise NotFound("No such device.")
+    db.session.delete(device)

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from backend import clock
 from backend.domain import vocabulary as v
+from backend.domain.sessions import shown_status
 from backend.extensions import db
 from backend.models import Adaptation, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
@@ -38,9 +39,7 @@ def is_change(a: Adaptation) -> bool:
 
 def is_due(session: ExerciseSession, today: date) -> bool:
     """Did this day ask for exercise? A planned session only once its day is over."""
-    return session.status in ATTENDED or (
-        session.status == "planned" and session.local_date < today
-    )
+    return shown_status(session.status, session.local_date, today) in (*ATTENDED, "missed")
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,9 @@ def series(w: Window) -> dict:
                 "fatigue": c.fatigue if c else None,
                 "pain": c.pain if c else None,
                 "check_in_status": c.status if c else None,
-                "session_status": session.status if session else None,
+                "session_status": (
+                    shown_status(session.status, session.local_date, w.end) if session else None
+                ),
                 "session_rpe": log.session_rpe if log else None,
                 "rpe_scale": log.rpe_scale if log else None,
                 "effort_cr10": _effort(log),
@@ -241,11 +242,11 @@ def session_summary(
     session: ExerciseSession, log: SessionLog | None, today: date | None = None
 ) -> dict:
     """A served session and what the patient logged, as the history lists it."""
-    missed = today is not None and session.status == "planned" and session.local_date < today
+    status = shown_status(session.status, session.local_date, today) if today else session.status
     return {
         "id": session.id,
         "date": session.local_date,
-        "status": "missed" if missed else session.status,
+        "status": status,
         "verdict": session.verdict,
         "modalities": list(session.modalities or []),
         "levels": dict(session.levels or {}),

@@ -18,7 +18,13 @@ from tests.factories import bearer, patient_body, world
 from tests.integration.matrix import Endpoint
 
 ROLES = ("anonymous", "patient", "clinician", "admin", "other_clinician")
-PUBLIC = {"/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs/", "/api/v1/docs/<path:path>"}
+PUBLIC = {
+    "/api/v1/health",
+    "/api/v1/vocabulary",
+    "/api/v1/openapi.json",
+    "/api/v1/docs/",
+    "/api/v1/docs/<path:path>",
+}
 TOKEN_ENDPOINTS = {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/activate"}
 
 

@@ -43,12 +43,19 @@ def signed_in(client):
     TOKENS.clear()
     TOKENS.update({name: tokens["access_token"] for name, tokens in people["tokens"].items()})
     p1 = people["patients"]["p1"]
-    today = client.get("/api/v1/me/sessions/today", headers=bearer(people["tokens"]["p1"])).get_json()
+    p1_headers = bearer(people["tokens"]["p1"])
+    today = client.get("/api/v1/me/sessions/today", headers=p1_headers).get_json()
+    device = client.post(
+        "/api/v1/me/devices",
+        json={"token": "contract-token", "platform": "ios"},
+        headers=p1_headers,
+    ).get_json()
     people["ids"] = {
         "patient_id": p1,
         "session_id": today["id"],
         "adaptation_id": pending_adaptation(p1),
         "exercise_id": "easy-walk",
+        "device_id": device["id"],
     }
     return people
 
@@ -74,3 +81,24 @@ def test_api_conforms_to_its_document(case, app, signed_in):
     # naming the field, values a JSON schema cannot express (an IANA zone that does not exist,
     # a lab value impossible for that lab, a symptom code the rules do not know).
     case.call_and_validate(app=app, excluded_checks=[positive_data_acceptance])
+
+
+# The mobile app's operations (issue 15): each is in the document with its typed answer.
+MOBILE_OPERATIONS = {
+    ("get", "/api/v1/vocabulary"): ("200", "Vocabulary"),
+    ("get", "/api/v1/me/check-ins"): ("200", "CheckInPage"),
+    ("post", "/api/v1/me/sync"): ("200", "SyncResponse"),
+    ("delete", "/api/v1/me/devices/{device_id}"): ("204", None),
+}
+
+
+@pytest.mark.parametrize(("operation", "answer"), MOBILE_OPERATIONS.items())
+def test_mobile_operations_are_documented(client, operation, answer):
+    method, path = operation
+    status, schema_name = answer
+    doc = client.get("/api/v1/openapi.json").get_json()
+    response = doc["paths"][path][method]["responses"][status]
+    if schema_name:
+        ref = response["content"]["application/json"]["schema"]["$ref"]
+        assert ref == f"#/components/schemas/{schema_name}"
+        assert doc["components"]["schemas"][schema_name]["required"]

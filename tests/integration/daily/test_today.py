@@ -14,12 +14,24 @@ def test_check_in_missing_serves_the_lighter_session_and_says_a_check_in_unlocks
 ):
     before = today(client, patient).get_json()
     assert before["verdict"] == "amber" and before["blocks"]
-    assert before["check_in"] == {"done": False, "status": None, "unlocks_full_session": True}
+    assert before["check_in"] == {
+        "done": False,
+        "id": None,
+        "status": None,
+        "unlocks_full_session": True,
+    }
     assert "check_in_missing" in {r["code"] for r in before["reasons"]}
-    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    made = client.post(
+        "/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"]
+    ).get_json()
     after = today(client, patient).get_json()
     assert after["verdict"] == "green"
-    assert after["check_in"] == {"done": True, "status": "green", "unlocks_full_session": False}
+    assert after["check_in"] == {
+        "done": True,
+        "id": made["id"],
+        "status": "green",
+        "unlocks_full_session": False,
+    }
     assert after["planned_load"] > before["planned_load"]
 
 

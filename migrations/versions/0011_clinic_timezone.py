@@ -1,7 +1,7 @@
 """clinic time zone: the dashboard shows times in the clinic's own zone
 
-Revision ID: 0010_clinic_timezone
-Revises: 0009_zone_hold
+Revision ID: 0011_clinic_timezone
+Revises: 0010_check_in_idempotency
 Create Date: 2026-12-03 14:40:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0010_clinic_timezone'
-down_revision = '0009_zone_hold'
+revision = '0011_clinic_timezone'
+down_revision = '0010_check_in_idempotency'
 branch_labels = None
 depends_on = None
 

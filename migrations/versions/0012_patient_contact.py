@@ -1,7 +1,7 @@
 """patient contact: a phone number and the preferred way to reach the patient
 
-Revision ID: 0011_patient_contact
-Revises: 0010_clinic_timezone
+Revision ID: 0012_patient_contact
+Revises: 0011_clinic_timezone
 Create Date: 2026-12-03 14:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0011_patient_contact'
-down_revision = '0010_clinic_timezone'
+revision = '0012_patient_contact'
+down_revision = '0011_clinic_timezone'
 branch_labels = None
 depends_on = None
 
