@@ -56,6 +56,9 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
         "CONTENT_ROOT": Path(_env("CONTENT_ROOT", str(ROOT / "content"))),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
+        # "module:function" giving the simulated population's logs (the day-one model's data
+        # and the nightly prior); empty: none. A setting, so backend never imports simulation.
+        "POPULATION_PRIOR": _env("POPULATION_PRIOR", "simulation.population:simulate_logs"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # The coach (TOLERANCE_MODEL.md "Policy", docs/architecture.md): which policy decides;
         # the P(tolerated) at which a step up is always acceptable; under it, the floor for a

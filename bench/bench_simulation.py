@@ -1,6 +1,6 @@
 """Compare the coach's policies on virtual patients run through the real service.
 
-Each (policy, seed) is one ``backend.simulator.run_simulation``: its own app and SQLite file,
+Each (policy, seed) is one ``simulation.harness.run_simulation``: its own app and SQLite file,
 the cohort enrolled and driven day by day through the API with the moved clock (the model
 policy retrained every night, as the scheduler does in production). Runs go to
 ``--jobs`` worker processes. Prints every run, then per policy the mean ± sd over seeds of:
@@ -37,7 +37,7 @@ COST = {"model": 0, "auto": 1, "rules": 2, "fixed": 3}
 
 
 def _run(job: dict) -> dict:
-    from backend.simulator import run_simulation
+    from simulation.harness import run_simulation
 
     return run_simulation(**job)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from backend.simulator import format_result, run_simulation
+from simulation.harness import format_result, run_simulation
 
 TIMING = ("requests", "setup_seconds", "elapsed_seconds")
 

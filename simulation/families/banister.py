@@ -1,4 +1,4 @@
-"""Virtual patients for the simulator: a hidden physiology the model never reads.
+"""The Banister family of virtual patients: a hidden physiology the model never reads.
 
 Per patient (``PatientParams``, drawn with between-patient variation):
 
@@ -19,16 +19,12 @@ calls came before; days must be visited in order (a morning never changes once s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from statistics import NormalDist
 
 import numpy as np
-import pandas as pd
 
-from ml import MODALITIES
-from ml.dataio import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
+from simulation.families.common import TRUE_FLARE_POINTS, logit, report, sigmoid
 
 _BLOCK = 64  # days of random numbers drawn at once
 _DRAWS = 12  # random numbers per day (fixed slots, see _rand)
@@ -121,15 +117,15 @@ class VirtualPatient:
         """Whether the patient reports a check-in today (less likely on a bad day)."""
         m = self._morning(day)
         bad = m.fatigue - self._p.base_fatigue - 1.0
-        return self._rand(day, 0) >= _sigmoid(_logit(self._p.missing_base) + 0.6 * bad)
+        return self._rand(day, 0) >= sigmoid(logit(self._p.missing_base) + 0.6 * bad)
 
     def morning_check_in(self, day: int) -> tuple[int, int]:
         """Reported (fatigue, pain) on 0-10, higher = worse."""
         m = self._morning(day)
         noise = self._p.report_noise
         return (
-            _report(m.fatigue + noise * self._normal(day, 1)),
-            _report(m.pain + noise * self._normal(day, 2)),
+            report(m.fatigue + noise * self._normal(day, 1)),
+            report(m.pain + noise * self._normal(day, 2)),
         )
 
     def perform(
@@ -144,17 +140,19 @@ class VirtualPatient:
         """Do (or skip) a planned session; return its log, or None when skipped.
 
         The log has ``minutes``, ``session_rpe`` (CR-10), ``completed``, ``stopped_early``,
-        ``fatigue_after`` and ``pain_after``.
+        ``fatigue_after`` and ``pain_after``, and the hidden truth ``true_flare``: stopped
+        early, or the session's own delayed response adds at least ``TRUE_FLARE_POINTS`` to
+        the next morning's fatigue (the flare kernel peaks the day after at its full size).
         """
         if planned_load <= 0:
             raise ValueError("planned_load must be > 0")
         p = self._p
         m = self._morning(day)
         bad = m.fatigue - p.base_fatigue - 1.0
-        if self._rand(day, 3) < _sigmoid(_logit(p.skip_base) + 0.7 * bad):
+        if self._rand(day, 3) < sigmoid(logit(p.skip_base) + 0.7 * bad):
             return None
         ratio = planned_load / m.capacity
-        stopped = self._rand(day, 4) < _sigmoid(5.0 * (ratio - 1.6) + 0.3 * bad)
+        stopped = self._rand(day, 4) < sigmoid(5.0 * (ratio - 1.6) + 0.3 * bad)
         done = 0.3 + 0.5 * self._rand(day, 5) if stopped else 1.0
         minutes = planned_load / target_rpe * done
         rpe = (
@@ -177,8 +175,9 @@ class VirtualPatient:
             "session_rpe": rpe,
             "completed": not stopped,
             "stopped_early": stopped,
-            "fatigue_after": _report(fatigue + acute + noise * self._normal(day, 7)),
-            "pain_after": _report(pain + pain_factor * acute + noise * self._normal(day, 8)),
+            "fatigue_after": report(fatigue + acute + noise * self._normal(day, 7)),
+            "pain_after": report(pain + pain_factor * acute + noise * self._normal(day, 8)),
+            "true_flare": bool(stopped or p.flare_gain * overreach >= TRUE_FLARE_POINTS),
         }
 
     # ---------- hidden physiology ----------
@@ -226,161 +225,3 @@ class VirtualPatient:
 
     def _normal(self, day: int, slot: int) -> float:
         return _NORMAL.inv_cdf(min(max(self._rand(day, slot), 1e-12), 1 - 1e-12))
-
-
-# ---------- a cohort with a simple rules policy, for the day-one population model ----------
-def level_dose(level: int) -> tuple[float, float]:
-    """Nominal (minutes, CR-10 target) of a level in the simulator's generic ladder."""
-    return 10.0 + 5.0 * level, min(2.5 + 0.5 * level, 7.0)
-
-
-# Per modality, a session at each level (level 1 first): (minutes, planned load in AU,
-# target CR-10 as a logged session records it: the mean of its main blocks' targets).
-Ladders = Mapping[str, Sequence[tuple[float, float, float]]]
-
-
-def simulate_logs(
-    n_patients: int,
-    days: int,
-    seed: int,
-    *,
-    start: date = date(2024, 1, 1),
-    explore: float = 0.3,
-    ladders: Ladders | None = None,
-) -> pd.DataFrame:
-    """Canonical logs (with optional after-scores, plan, infusions) of a virtual cohort.
-
-    Each patient trains on 3-5 fixed weekdays with one or two modalities under a simple
-    traffic-light rule: +1 level after two tolerated sessions on target (at most weekly),
-    hold on a small rise, -1 on a flare. With probability ``explore`` a session is done one
-    level above or below the rule's level (the rule's own level is unchanged): logs of one
-    deterministic rule only show the doses that rule picks after what it saw, so a model
-    trained on them learns the rule's habits (a level below the last tolerated one follows
-    a flare) instead of what a different dose would do. Starting levels are spread over the
-    lower three quarters of the ladder for the same reason: a rule that starts everyone at
-    level 1 never shows what level 6 does.
-
-    ``ladders``: the session dose at each level per modality (the service passes its
-    library's, so the day-one model learns the doses it will be asked about: a tai chi level
-    is a few AU, a walking level tens); without it every modality uses ``level_dose``.
-    """
-    rows: list[dict] = []
-    for i in range(n_patients):
-        seq = np.random.SeedSequence([seed, i])
-        rng = np.random.default_rng(seq)
-        params = PatientParams.sample(rng)
-        patient = VirtualPatient(int(seq.generate_state(1)[0]), params)
-        pid = f"sim{seed}_{i:05d}"
-        weekdays = set(rng.choice(7, size=int(rng.integers(3, 6)), replace=False).tolist())
-        offered = sorted(ladders) if ladders else MODALITIES
-        modalities = list(rng.choice(offered, size=int(rng.integers(1, 3)), replace=False))
-        levels = {m: int(rng.integers(1, 7)) for m in modalities}
-        good_streak = dict.fromkeys(modalities, 0)
-        last_raise = dict.fromkeys(modalities, -99)
-        recent: list[float] = []  # reported fatigue, for the rule's own baseline
-        phase = (
-            "chemotherapy" if params.chemo_cycle else str(rng.choice(["none", "post_treatment"]))
-        )
-        pending: tuple[str, float] | None = None  # (modality, morning fatigue) of yesterday
-        for day in range(days):
-            row: dict = {"patient_id": pid, "date": start + timedelta(days=day)}
-            checked = patient.checks_in(day)
-            fatigue, pain = patient.morning_check_in(day)
-            if checked:
-                row.update(fatigue=fatigue, pain=pain)
-            if pending and checked:  # yesterday's session: apply the traffic light
-                mod, _ = pending
-                base = float(np.median(recent[-14:])) if recent else fatigue
-                if fatigue >= base + 2:
-                    levels[mod] = max(1, levels[mod] - 1)
-                    good_streak[mod] = 0
-                elif fatigue >= base + 1:
-                    good_streak[mod] = 0
-                else:
-                    good_streak[mod] += 1
-                    if good_streak[mod] >= 2 and day - last_raise[mod] >= 7 and levels[mod] < 8:
-                        levels[mod] += 1
-                        last_raise[mod] = day
-                        good_streak[mod] = 0
-            pending = None
-            if checked:
-                recent.append(fatigue)
-            if patient.infusion_on(day):
-                row["infusion"] = 1
-            if day % 7 in weekdays:
-                mod = modalities[(day // 7 + day) % len(modalities)]
-                level = levels[mod]
-                if rng.random() < explore:
-                    level = int(np.clip(level + rng.choice([-1, 1]), 1, 8))
-                if ladders:
-                    minutes, planned, target = ladders[mod][level - 1]
-                else:
-                    minutes, target = level_dose(level)
-                    planned = minutes * target
-                # the patient feels the session's load-weighted effort (warm-up included)
-                log = patient.perform(day, planned, level, mod, target_rpe=planned / minutes)
-                if log is not None:
-                    if log["stopped_early"]:
-                        levels[mod] = max(1, levels[mod] - 1)
-                        good_streak[mod] = 0
-                    row.update(
-                        session_minutes=log["minutes"],
-                        session_rpe=log["session_rpe"],
-                        rpe_scale="cr10",
-                        completed=int(log["completed"]),
-                        stopped_early=int(log["stopped_early"]),
-                        modality=mod,
-                        level=level,
-                        target_rpe=target,
-                        planned_load=planned,
-                        fatigue_after=log["fatigue_after"] if checked else None,
-                        pain_after=log["pain_after"] if checked else None,
-                    )
-                    pending = (mod, fatigue)
-            if len(row) > 2:
-                row["treatment_phase"] = phase
-                rows.append(row)
-    columns = list(CANONICAL_COLUMNS) + [
-        c
-        for c in OPTIONAL_COLUMNS
-        if c
-        in (
-            "fatigue_after",
-            "pain_after",
-            "target_rpe",
-            "planned_load",
-            "infusion",
-            "treatment_phase",
-        )
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    return _typed(frame)
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed canonical logs without the string round trip (the simulator's rows are valid)."""
-    out = frame.copy()
-    out["date"] = pd.to_datetime(out["date"])
-    for col in out.columns:
-        if col in ("patient_id", "date"):
-            continue
-        if col in ("rpe_scale", "modality", "treatment_phase"):
-            out[col] = out[col].fillna("").astype(str)
-        else:
-            out[col] = pd.to_numeric(out[col]).astype(float)
-    out["session_load"] = out["session_minutes"] * out["session_rpe"]
-    out["session_rpe_raw"] = out["session_rpe"]
-    out["has_session"] = out["session_load"].notna()
-    return out
-
-
-def _report(x: float) -> int:
-    return int(np.clip(round(x), 0, 10))
-
-
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1 - p))

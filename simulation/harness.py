@@ -21,8 +21,8 @@ in-process test client:
    (``training.retrain_nightly``), which replaces the day-one model only when a candidate
    trained on the cohort's own logs is not worse on sessions neither has seen.
 
-The physiology stays here (``ml.physiology.VirtualPatient``): the service only ever sees what
-a real patient would tell the app. Mapping of the served dose to the virtual patient (fixed,
+The physiology stays in ``simulation.families`` (``banister`` or ``busso``, chosen by
+``family``): the service only ever sees what a real patient would tell the app. Mapping of the served dose to the virtual patient (fixed,
 deterministic): planned load = the session's ``planned_load`` (sRPE AU of all its blocks),
 target effort = planned load / planned minutes (the load-weighted CR-10 target, so the
 reported minutes are the session's minutes), modality = the main modality carrying the
@@ -41,7 +41,7 @@ reported, one canonical row per patient-day):
 A final morning of check-ins (day ``weeks * 7``) closes the label window of the last day.
 
 The cohort (seeded per patient, apart from ``simulate_logs``' training cohort of the same
-seed): hidden physiology from ``PatientParams.sample``; a prescription of 1-2 load-carrying
+seed): hidden physiology from the family's ``PatientParams.sample``; a prescription of 1-2 load-carrying
 modalities (aquatic only with pool access), levels 1-8, start 1-2, 2-4 sessions a week each,
 auto-approve band 1; zones on three continents; 15% with one low-risk lesion (lung, liver,
 lymph nodes, ribs); on chemotherapy, the infusion calendar of the hidden cycle. With the
@@ -69,7 +69,7 @@ import pandas as pd
 
 from backend import clock
 from ml.labels import flare_labels
-from ml.physiology import PatientParams, VirtualPatient
+from simulation.families import family as family_module
 
 POLICIES = ("auto", "fixed", "rules", "model")
 START = date(2027, 1, 4)  # a Monday: weeks of the programme are ISO weeks
@@ -101,7 +101,7 @@ class SimulationError(RuntimeError):
 class _Patient:
     index: int
     body: dict
-    virtual: VirtualPatient
+    virtual: object  # the family's VirtualPatient
     zone: ZoneInfo
     patient_id: str = ""
     headers: dict = field(default_factory=dict)
@@ -120,12 +120,13 @@ class _Tally:
 
 
 # ---------- the cohort ----------
-def _profile(index: int, seed: int, days: int) -> _Patient:
+def _profile(index: int, seed: int, days: int, family: str = "banister") -> _Patient:
     """A varied but safe virtual patient: its hidden physiology and its enrolment body."""
+    fam = family_module(family)
     seq = np.random.SeedSequence([seed, _SEED_SALT, index])
     rng = np.random.default_rng(seq)
-    params = PatientParams.sample(rng)
-    virtual = VirtualPatient(int(seq.generate_state(1)[0]), params)
+    params = fam.PatientParams.sample(rng)
+    virtual = fam.VirtualPatient(int(seq.generate_state(1)[0]), params)
     zone = str(TIMEZONES[int(rng.integers(len(TIMEZONES)))])
     pool = bool(rng.random() < 0.5)
     choices = [m for m in MODALITIES if pool or m != "aquatic"]
@@ -378,11 +379,13 @@ def run_simulation(
     database_url: str | None = None,
     model_dir: Path | None = None,
     retrain: bool | None = None,
+    family: str = "banister",
 ) -> dict:
     """Run a virtual cohort through the real API for `weeks` weeks under a policy; the measures.
 
     ``retrain`` (default: on for the model and auto policies, which use a model) runs the
     nightly retraining after each evening's review, as the scheduler does in production.
+    ``family``: the virtual patients' physiology (``simulation.families``).
     """
     from backend import create_app
     from backend.extensions import db
@@ -395,7 +398,8 @@ def run_simulation(
         retrain = policy in ("model", "auto")
     started = time.perf_counter()
     days = weeks * 7
-    cohort = [_profile(i, seed, days) for i in range(patients)]
+    family_module(family)  # an unknown family fails before any work
+    cohort = [_profile(i, seed, days, family) for i in range(patients)]
     tally = _Tally()
     first_light = _at(START, clock_time(0, 0), ZoneInfo("Pacific/Kiritimati"))  # UTC+14
     with (
@@ -436,6 +440,7 @@ def run_simulation(
     measures = _measures(cohort, weeks)
     return {
         "policy": policy,
+        "family": family,
         "seed": seed,
         "patients": patients,
         "weeks": weeks,
@@ -526,7 +531,8 @@ def format_result(result: dict) -> str:
     first, last = result["window_weeks"]
     verdicts = ", ".join(f"{k} {v}" for k, v in result["verdicts"].items()) or "none"
     lines = [
-        f"Simulation: policy={result['policy']} seed={result['seed']} "
+        f"Simulation: family={result.get('family', 'banister')} policy={result['policy']} "
+        f"seed={result['seed']} "
         f"patients={result['patients']} weeks={result['weeks']} (from {result['start']})",
         f"  tolerated load, weeks {first}-{last}: {result['tolerated_load']:.1f} AU/week per patient",
         f"  flares per 100 sessions:        {result['flares_per_100']:.2f} "
