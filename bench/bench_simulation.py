@@ -8,8 +8,9 @@ tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions, mi
 proposals sent to review; then whether "model reaches more tolerated load in weeks 10-12 than
 fixed and rules, with no more flares per 100 sessions than rules" holds, and the elapsed time.
 
-    .venv/bin/python -m bench.bench_simulation [--patients 200] [--weeks 12] \
-        [--seeds 1 2 3] [--policies fixed rules model] [--jobs 2] [--json results.json]
+    .venv/bin/python -m bench.bench_simulation [--family banister|busso] [--patients 200] \
+        [--weeks 12] [--seeds 1 2 3] [--policies fixed rules model] [--jobs 2] \
+        [--json results.json]
 
 With --json, each finished run is saved at once and a rerun with the same file only runs
 what is missing (a 200 x 12 x 3 x 3 bench takes over an hour).
@@ -25,6 +26,8 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from simulation.families import FAMILIES
 
 MEASURES = (
     ("tolerated_load", "tolerated load (AU/wk)", 1),
@@ -90,7 +93,7 @@ def render(table: dict, seeds: list[int], window: list[int]) -> str:
 
 
 def _key(run: dict) -> tuple:
-    return (run["patients"], run["weeks"], run["policy"], run["seed"])
+    return (run.get("family", "banister"), run["patients"], run["weeks"], run["policy"], run["seed"])
 
 
 def _load(path: str | None) -> list[dict]:
@@ -122,6 +125,7 @@ def _print_run(r: dict, note: str = "") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="banister")
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -140,14 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     # Seed by seed, so every finished seed is a complete comparison (and a long bench can be
     # read before it ends); the costliest policy of a seed first.
     wanted = [
-        {"patients": args.patients, "weeks": args.weeks, "policy": policy, "seed": seed}
+        {
+            "family": args.family,
+            "patients": args.patients,
+            "weeks": args.weeks,
+            "policy": policy,
+            "seed": seed,
+        }
         for seed in args.seeds
         for policy in sorted(args.policies, key=lambda p: COST.get(p, 9))
     ]
     results = [r for r in done if _key(r) in {_key(job) for job in wanted}]
     jobs = [job for job in wanted if _key(job) not in {_key(r) for r in results}]
     print(
-        f"Simulating {len(jobs)} runs ({args.patients} patients x {args.weeks} weeks; "
+        f"Simulating {len(jobs)} runs ({args.family} family, "
+        f"{args.patients} patients x {args.weeks} weeks; "
         f"policies {' '.join(args.policies)}; seeds {' '.join(map(str, args.seeds))}) "
         f"on {args.jobs} processes"
         + (f"; {len(results)} read from {args.json}" if results else ""),

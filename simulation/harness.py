@@ -70,6 +70,7 @@ import pandas as pd
 from backend import clock
 from ml.labels import flare_labels
 from simulation.families import family as family_module
+from simulation.truth import label_quality, pooled
 
 POLICIES = ("auto", "fixed", "rules", "model")
 START = date(2027, 1, 4)  # a Monday: weeks of the programme are ISO weeks
@@ -106,6 +107,7 @@ class _Patient:
     patient_id: str = ""
     headers: dict = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)  # one canonical row per reported day
+    final_levels: dict = field(default_factory=dict)  # modality -> level in force at the end
 
 
 @dataclass
@@ -282,6 +284,7 @@ def _session(api: _Api, tick, p: _Patient, day: int, row: dict, seed: int, tally
         modality=modality,
         level=level,
         planned_load=load,
+        true_flare=float(done["true_flare"]),  # the simulator's truth, never sent to the service
     )
 
 
@@ -432,12 +435,13 @@ def run_simulation(
             final_levels = []
             for p in cohort:
                 me = api.call("GET", "/api/v1/me", 200, headers=p.headers)
+                p.final_levels = dict(me["levels"])
                 final_levels.extend(me["levels"].values())
         finally:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    measures = _measures(cohort, weeks)
+    measures = {**_measures(cohort, weeks), **_programme_measures(cohort, weeks)}
     return {
         "policy": policy,
         "family": family,
@@ -526,6 +530,65 @@ def _measures(cohort: list[_Patient], weeks: int) -> dict:
     }
 
 
+# A modality the patient tolerates: at least this many sessions, this share truly tolerated.
+TOLERATED_MIN_SESSIONS, TOLERATED_SHARE = 4, 0.8
+FITT_MINUTES = 150.0  # a week of moderate activity (CR-10 >= 3), ACSM 2019 / WHO 2020
+FITT_RESISTANCE = 2  # resistance sessions a week, when resistance is prescribed
+MODERATE_RPE = 3.0
+
+
+def _programme_measures(cohort: list[_Patient], weeks: int) -> dict:
+    """What the programme did for the patients, judged with the simulator's truth.
+
+    * ``drop_outs``: patients no longer engaged on the last morning (families that model it);
+    * ``true_flares_per_100``: true flares per 100 logged sessions;
+    * ``label_precision`` / ``label_recall``: the label (``ml.labels``) against the truth;
+    * ``progressed_share``: of the patients with a modality they tolerate (>= 4 sessions,
+      >= 80 % truly tolerated), the share whose level in force at the end is >= 2 above the
+      start level in one of those modalities (``tolerating_patients`` counts them);
+    * ``fitt_share``: the share of all patients who, over the tolerated-load window, did
+      >= 150 min a week at CR-10 >= 3 and, when resistance is prescribed, >= 2 resistance
+      sessions a week.
+    """
+    first, last = _window(weeks)
+    days = weeks * 7
+    rows = [row for p in cohort for row in p.rows if "true_flare" in row]
+    frame = canonical_frame([row for p in cohort for row in p.rows]) if rows else None
+    quality = pooled([label_quality(frame)]) if frame is not None else None
+    tolerating = progressed = fitt = 0
+    for p in cohort:
+        logged = [r for r in p.rows if "true_flare" in r]
+        start = {m["modality"]: m["start_level"] for m in p.body["prescription"]["modalities"]}
+        tolerated = [
+            m
+            for m in start
+            if len(mine := [r for r in logged if r["modality"] == m]) >= TOLERATED_MIN_SESSIONS
+            and sum(r["true_flare"] == 0 for r in mine) >= TOLERATED_SHARE * len(mine)
+        ]
+        if tolerated:
+            tolerating += 1
+            progressed += any(p.final_levels.get(m, start[m]) - start[m] >= 2 for m in tolerated)
+        window = [r for r in logged if first <= (r["date"] - START).days // 7 + 1 <= last]
+        n_weeks = last - first + 1
+        minutes = sum(r["session_minutes"] for r in window if r["session_rpe"] >= MODERATE_RPE)
+        resistance = sum(r["modality"] == "resistance_band" for r in window)
+        fitt += minutes / n_weeks >= FITT_MINUTES and (
+            "resistance_band" not in start or resistance / n_weeks >= FITT_RESISTANCE
+        )
+    n_logged = len(rows)
+    return {
+        "drop_outs": sum(not p.virtual.engaged(days) for p in cohort),
+        "true_flares_per_100": (
+            round(100.0 * sum(r["true_flare"] for r in rows) / n_logged, 2) if n_logged else 0.0
+        ),
+        "label_precision": round(quality["precision"], 3) if quality else None,
+        "label_recall": round(quality["recall"], 3) if quality else None,
+        "tolerating_patients": tolerating,
+        "progressed_share": round(progressed / tolerating, 3) if tolerating else None,
+        "fitt_share": round(fitt / len(cohort), 3),
+    }
+
+
 def format_result(result: dict) -> str:
     """A run's measures as the lines the CLI prints."""
     first, last = result["window_weeks"]
@@ -541,6 +604,11 @@ def format_result(result: dict) -> str:
         f"  missed sessions:                {result['missed_sessions']} "
         f"of {result['served_sessions']} served",
         f"  proposals sent to review:       {result['proposals_to_review']}",
+        f"  true flares per 100 sessions:   {result['true_flares_per_100']:.2f}; label precision "
+        f"{result['label_precision']}, recall {result['label_recall']}",
+        f"  progressed >= 2 levels:         {result['progressed_share']} of "
+        f"{result['tolerating_patients']} patients tolerating a modality; FITT target reached: "
+        f"{result['fitt_share']}; drop-outs: {result['drop_outs']}",
         f"  check-ins: {result['check_ins']} ({verdicts}); "
         f"mean level at the end: {result['final_level_mean']}",
         f"  model: {result['model_version'] or 'none'}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -172,3 +173,12 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+
+
+def library_ladders(root: Path | None = None) -> dict[str, list[tuple[float, float, float]]]:
+    """The exercise library's session doses per level, as the service gives ``simulate_logs``
+    (``content/`` of this checkout by default)."""
+    from backend.services import content, training
+
+    catalog, _ = content.load(root or Path(__file__).resolve().parents[1] / "content")
+    return training.prior_ladders(catalog)

@@ -276,13 +276,17 @@ def _prior_source(spec: str) -> Callable[..., pd.DataFrame]:
 def _simulated_population(
     source: Callable[..., pd.DataFrame], catalog, patients: int, days: int, seed: int
 ) -> pd.DataFrame:
+    return source(patients, days, seed, ladders=prior_ladders(catalog))
+
+
+def prior_ladders(catalog) -> dict[str, list[tuple[float, float, float]]]:
+    """The library's session dose at every level, per modality with a full ladder."""
     every_level = range(MIN_LEVEL, MAX_LEVEL + 1)
-    ladders = {
+    return {
         modality: [ladder[level] for level in every_level]
         for modality, ladder in session_ladders(catalog).items()
         if all(level in ladder for level in every_level)
     }
-    return source(patients, days, seed, ladders=ladders)
 
 
 def bootstrap_population_model(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from simulation.families import banister
+from simulation.families import banister, busso
 
-FAMILIES: dict[str, ModuleType] = {"banister": banister}
+FAMILIES: dict[str, ModuleType] = {"banister": banister, "busso": busso}
 
 
 def family(name: str) -> ModuleType:

@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-from simulation.families.common import TRUE_FLARE_POINTS, logit, report, sigmoid
+from simulation.families.common import (
+    TRUE_FLARE_POINTS,
+    FamilyPatient,
+    check_order,
+    logit,
+    normal,
+    report,
+    sigmoid,
+)
 
 _BLOCK = 64  # days of random numbers drawn at once
 _DRAWS = 12  # random numbers per day (fixed slots, see _rand)
-_NORMAL = NormalDist()
 _FLARE_MEMORY = 10  # days a flare impulse can still matter (kernel ~ 0 after)
 # Pain responds to the load differently by modality (water offloads joints, bands load them).
 _PAIN_FACTOR = {"aquatic": 0.6, "resistance_band": 1.3, "walking_aerobic": 1.1}
@@ -87,7 +93,7 @@ class _Morning:
     capacity: float  # load tolerated today
 
 
-class VirtualPatient:
+class VirtualPatient(FamilyPatient):
     """One virtual patient; ``day`` is an integer day index (0 = start of the programme)."""
 
     def __init__(self, seed: int, params: PatientParams | None = None):
@@ -100,18 +106,10 @@ class VirtualPatient:
         self._mornings: dict[int, _Morning] = {}
         self._blocks: dict[int, np.ndarray] = {}
 
-    def __repr__(self) -> str:  # hidden parameters stay hidden, even in logs
-        return f"VirtualPatient(seed={self._seed})"
-
     # ---------- what the app sees ----------
-    def infusion_on(self, day: int) -> bool:
-        """True on a chemotherapy infusion day (known to the app from the treatment calendar)."""
-        cycle = self._p.chemo_cycle
-        return (
-            cycle is not None
-            and day >= self._p.chemo_offset
-            and (day - self._p.chemo_offset) % cycle == 0
-        )
+    def engaged(self, day: int) -> bool:
+        """Still in the programme (this family never drops out)."""
+        return True
 
     def checks_in(self, day: int) -> bool:
         """Whether the patient reports a check-in today (less likely on a bad day)."""
@@ -128,24 +126,10 @@ class VirtualPatient:
             report(m.pain + noise * self._normal(day, 2)),
         )
 
-    def perform(
-        self,
-        day: int,
-        planned_load: float,
-        level: int,
-        modality: str,
-        *,
-        target_rpe: float = 4.0,
-    ) -> dict | None:
-        """Do (or skip) a planned session; return its log, or None when skipped.
-
-        The log has ``minutes``, ``session_rpe`` (CR-10), ``completed``, ``stopped_early``,
-        ``fatigue_after`` and ``pain_after``, and the hidden truth ``true_flare``: stopped
-        early, or the session's own delayed response adds at least ``TRUE_FLARE_POINTS`` to
-        the next morning's fatigue (the flare kernel peaks the day after at its full size).
-        """
-        if planned_load <= 0:
-            raise ValueError("planned_load must be > 0")
+    def _perform(self, day: int, planned_load: float, modality: str, target_rpe: float):
+        """The session (``FamilyPatient.perform``). Its truth: the Banister fatigue impulse
+        plus the flare term (whose kernel peaks the day after at its full size) reach
+        ``TRUE_FLARE_POINTS`` of next-morning fatigue (pain gets 0.8 of the flare only)."""
         p = self._p
         m = self._morning(day)
         bad = m.fatigue - p.base_fatigue - 1.0
@@ -165,7 +149,8 @@ class VirtualPatient:
         overreach = max(0.0, ratio * done - 1.0)
         if overreach > 0:
             self._flares.append((day, p.flare_gain * overreach))
-        self._pending_load += planned_load * done / p.capacity
+        impulse = planned_load * done / p.capacity
+        self._pending_load += impulse
         acute = 2.0 * overreach + 0.4 * max(0.0, ratio - 0.8)
         pain_factor = _PAIN_FACTOR.get(modality, 1.0)
         fatigue, pain = self.morning_check_in(day)
@@ -177,15 +162,17 @@ class VirtualPatient:
             "stopped_early": stopped,
             "fatigue_after": report(fatigue + acute + noise * self._normal(day, 7)),
             "pain_after": report(pain + pain_factor * acute + noise * self._normal(day, 8)),
-            "true_flare": bool(stopped or p.flare_gain * overreach >= TRUE_FLARE_POINTS),
+            "true_flare": bool(
+                stopped
+                or p.fatigue_gain * impulse + p.flare_gain * overreach >= TRUE_FLARE_POINTS
+            ),
         }
 
     # ---------- hidden physiology ----------
     def _morning(self, day: int) -> _Morning:
         if day in self._mornings:
             return self._mornings[day]
-        if day < self._day:
-            raise ValueError(f"day {day} is before day {self._day}: visit days in order")
+        check_order(day, self._day)
         p = self._p
         while self._day < day:  # advance overnight, one day at a time
             self._day += 1
@@ -224,4 +211,4 @@ class VirtualPatient:
         return float(self._draws(day)[slot])
 
     def _normal(self, day: int, slot: int) -> float:
-        return _NORMAL.inv_cdf(min(max(self._rand(day, slot), 1e-12), 1 - 1e-12))
+        return normal(self._rand(day, slot))

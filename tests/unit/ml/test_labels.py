@@ -1,9 +1,10 @@
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
-from ml.labels import LabelConfig, flare_labels
+from ml.labels import LabelConfig, flare_labels, flare_rules
 
 from ._builders import logs_from_rows
 
@@ -27,7 +28,11 @@ def session(i: int, **extra) -> dict:
     return row
 
 
-def label_of(rows, config=None, at=14) -> float:
+# The tests fix the settings that were chosen by simulation, so they test the rules.
+CFG = LabelConfig(usual_sessions=10, usual_fatigue_rise=1.0, usual_pain_rise=0.0)
+
+
+def label_of(rows, config=CFG, at=14) -> float:
     logs = logs_from_rows(rows)
     labels = flare_labels(logs, config)
     return labels[logs["date"] == np.datetime64(day(at))].iloc[0]
@@ -83,6 +88,19 @@ def test_a_next_day_rise_is_a_flare_even_when_right_after_was_fine():
     assert label_of(rows) == 1
 
 
+def test_a_next_morning_as_bad_as_the_sessions_own_morning_is_not_its_flare():
+    # Baseline 3; the session day was already a 5 (e.g. a chemotherapy week) and so is the
+    # next morning: 2 above the baseline, but the session changed nothing.
+    rows = [*history(), session(14, fatigue=5), nxt(15, fatigue=5)]
+    assert label_of(rows) == 0
+    assert label_of(rows, replace(CFG, next_pre_rise=None)) == 1  # the baseline alone
+
+
+def test_without_the_sessions_morning_the_baseline_alone_decides():
+    rows = [*history(), {**session(14), "fatigue": None, "pain": None}, nxt(15, fatigue=5)]
+    assert label_of(rows) == 1
+
+
 def programme(rises: list[float], fatigue=3) -> list[dict]:
     """Sessions every other day from day 14 with these post-session fatigue rises, each
     followed by a next morning at baseline; returns the rows (last session at 14 + 2k)."""
@@ -103,13 +121,13 @@ def test_a_post_session_rise_well_above_the_patients_usual_is_a_flare():
 
 
 def test_the_usual_rise_needs_5_tolerated_sessions_then_replaces_the_default():
-    # 4 earlier tolerated sessions at +2.5: still the default (+1), so +3.5 is a flare;
+    # 4 earlier sessions at +2.5: still the default (+1), so +3.5 is a flare;
     assert label_of(programme([2.5] * 4 + [3.5]), at=22) == 1
     # with 5 the patient's own median (+2.5) is the usual, and +3.5 is tolerated.
     assert label_of(programme([2.5] * 5 + [3.5]), at=24) == 0
 
 
-def test_only_tolerated_sessions_set_the_usual_rise():
+def test_only_sessions_tolerated_the_next_morning_set_the_usual_rise():
     # Five big rises that were flares (next day +3) never make a big rise "usual".
     rows = history()
     for k in range(5):
@@ -117,6 +135,15 @@ def test_only_tolerated_sessions_set_the_usual_rise():
         rows += [{**session(d), "fatigue_after": 7}, nxt(d + 1, fatigue=6)]
     rows += [{**session(24), "fatigue_after": 6}, nxt(25)]
     assert label_of(rows, at=24) == 1
+
+
+def test_a_patient_whose_normal_tiredness_is_above_the_default_gets_their_own_usual():
+    # Every session +3 right after, fine every next morning. The first five are flagged
+    # against the default (+1), but the next morning says they were tolerated, so they set
+    # this patient's usual (+3), and from the sixth on +3 is their normal: tolerated.
+    rows = programme([3] * 6)
+    assert label_of(rows, at=14) == 1
+    assert label_of(rows, at=24) == 0
 
 
 def test_the_usual_rise_is_floored_at_zero():
@@ -131,7 +158,7 @@ def test_the_usual_rise_window_is_configuration():
     rises = [0] * 5 + [1.5] * 5  # all tolerated
     # the last 10: median 0.75, so +3 is 2.25 above; the last 5: median 1.5, 1.5 above
     assert label_of(programme([*rises, 3]), at=34) == 1
-    assert label_of(programme([*rises, 3]), LabelConfig(usual_sessions=5), at=34) == 0
+    assert label_of(programme([*rises, 3]), replace(CFG, usual_sessions=5), at=34) == 0
 
 
 def test_the_usual_rise_is_per_patient():
@@ -145,3 +172,15 @@ def test_labels_are_per_patient():
     other = [{**r, "patient_id": "q", "fatigue": 9} for r in history()]
     rows = [*history(), session(14), nxt(15), *other]
     assert label_of(rows) == 0
+
+
+def test_flare_rules_say_which_rule_fired():
+    rows = [*history(), {**session(14), "pain_after": 5}, nxt(15, fatigue=6), nxt(16)]
+    logs = logs_from_rows(rows)
+    fired = flare_rules(logs, CFG)[logs["date"] == np.datetime64(day(14))].iloc[0]
+    assert fired["label"] == 1
+    assert (fired["stopped_or_adverse"], fired["next_day"], fired["after_session"]) == (
+        False,
+        True,
+        True,
+    )
