@@ -4,8 +4,11 @@ Each (policy, seed) is one ``simulation.harness.run_simulation``: its own app an
 the cohort enrolled and driven day by day through the API with the moved clock (the model
 policy retrained every night, as the scheduler does in production). Runs go to
 ``--jobs`` worker processes. Prints every run, then per policy the mean ± sd over seeds of:
-tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions, missed sessions,
-proposals sent to review; then whether "model reaches more tolerated load in weeks 10-12 than
+tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions (by the label and
+by the simulator's truth), missed sessions, proposals sent to review, the share of patients who
+progressed >= 2 levels in a modality they tolerate, the share reaching the FITT target,
+drop-outs, and the label's precision and recall against the truth
+(``simulation.harness._programme_measures``); then whether "model reaches more tolerated load in weeks 10-12 than
 fixed and rules, with no more flares per 100 sessions than rules" holds, and the elapsed time.
 
     .venv/bin/python -m bench.bench_simulation [--family banister|busso] [--patients 200] \
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import statistics
@@ -32,8 +36,14 @@ from simulation.families import FAMILIES
 MEASURES = (
     ("tolerated_load", "tolerated load (AU/wk)", 1),
     ("flares_per_100", "flares /100 sessions", 2),
+    ("true_flares_per_100", "true flares /100", 2),
     ("missed_sessions", "missed sessions", 1),
     ("proposals_to_review", "proposals to review", 1),
+    ("progressed_share", "progressed >=2 levels", 2),
+    ("fitt_share", "FITT target reached", 2),
+    ("drop_outs", "drop-outs", 1),
+    ("label_precision", "label precision", 2),
+    ("label_recall", "label recall", 2),
 )
 # The model policy trains its population model first and scores every candidate.
 COST = {"model": 0, "auto": 1, "rules": 2, "fixed": 3}
@@ -45,8 +55,12 @@ def _run(job: dict) -> dict:
     return run_simulation(**job)
 
 
-def _mean_sd(values: list[float]) -> tuple[float, float]:
-    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+def _mean_sd(values: list[float | None]) -> tuple[float, float]:
+    """Mean and sd over the runs that have the measure (NaN when none has it)."""
+    known = [float(v) for v in values if v is not None]
+    if not known:
+        return math.nan, math.nan
+    return statistics.mean(known), (statistics.stdev(known) if len(known) > 1 else 0.0)
 
 
 def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, tuple]]:
@@ -54,7 +68,7 @@ def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, t
     table = {}
     for policy in policies:
         runs = [r for r in results if r["policy"] == policy]
-        table[policy] = {key: _mean_sd([float(r[key]) for r in runs]) for key, _, _ in MEASURES}
+        table[policy] = {key: _mean_sd([r.get(key) for r in runs]) for key, _, _ in MEASURES}
     return table
 
 
@@ -77,7 +91,7 @@ def claim(table: dict, window: list[int]) -> str | None:
 
 
 def render(table: dict, seeds: list[int], window: list[int]) -> str:
-    head = f"{'policy':<8}" + "".join(f" | {label:>30}" for _, label, _ in MEASURES)
+    head = f"{'policy':<8}" + "".join(f" | {label:>22}" for _, label, _ in MEASURES)
     lines = [
         f"mean ± sd over seeds {seeds}; tolerated load in weeks {window[0]}-{window[1]}",
         head,
@@ -85,7 +99,7 @@ def render(table: dict, seeds: list[int], window: list[int]) -> str:
     ]
     for policy, row in table.items():
         cells = "".join(
-            f" | {f'{row[key][0]:.{digits}f} ± {row[key][1]:.{digits}f}':>30}"
+            f" | {f'{row[key][0]:.{digits}f} ± {row[key][1]:.{digits}f}':>22}"
             for key, _, digits in MEASURES
         )
         lines.append(f"{policy:<8}{cells}")
@@ -118,6 +132,8 @@ def _print_run(r: dict, note: str = "") -> None:
         f"flares/100 {r['flares_per_100']:.2f} ({r['flares']}/{r['logged_sessions']}), "
         f"missed {r['missed_sessions']}/{r['served_sessions']}, "
         f"proposals {r['proposals_to_review']}, final level {r['final_level_mean']}, "
+        f"progressed {r.get('progressed_share')}, FITT {r.get('fitt_share')}, "
+        f"drop-outs {r.get('drop_outs')}, "
         f"{r['requests']} requests in {r['elapsed_seconds']:.0f} s {note}".rstrip(),
         flush=True,
     )

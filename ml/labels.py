@@ -11,7 +11,9 @@ A session is a **flare** (label 1) when any of (TOLERANCE_MODEL.md, corrected 20
    >= ``after_excess`` **more than this patient's own usual post-session rise**: the median
    rise of their last ``usual_sessions`` tolerated sessions (per score, sessions before this
    one); until there are ``usual_min_sessions`` of them, the population default
-   (``usual_fatigue_rise``, ``usual_pain_rise``). Feeling more tired right after exercise is
+   (``usual_fatigue_rise``, ``usual_pain_rise``; None: the median over all patients' such
+   sessions in the logs being labelled; the service labels one patient's record at a time,
+   so there it is that patient's own median so far). Feeling more tired right after exercise is
    the normal response, not intolerance. "Tolerated" here is by the primary signals (rules 1
    and 2: not stopped, next morning known and not up): were rule 3 itself to decide, a
    patient whose normal tiredness is above the default would have every session flagged and
@@ -61,8 +63,10 @@ class LabelConfig:
     # Chosen on the Banister family, seeds 1-2 (bench/bench_label.py --choose).
     usual_sessions: int = 5
     usual_min_sessions: int = 5
-    usual_fatigue_rise: float = 0.0
-    usual_pain_rise: float = 0.0
+    # None: the population's own usual rise, the median over every patient's sessions that
+    # the primary signals call tolerated in the logs being labelled.
+    usual_fatigue_rise: float | None = None
+    usual_pain_rise: float | None = None
     usual_floor: float = 0.0
     # False: an after-session score pair alone may also confirm "tolerated".
     require_next_checkin: bool = True
@@ -140,8 +144,9 @@ def _label_and_rules(
 
     has_session = grid["has_session"].to_numpy(dtype=bool)
     rises = np.column_stack([col("fatigue_after") - fatigue, col("pain_after") - pain])
+    day = grid["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     label, after_flare = _with_after_rule(
-        cfg, codes, has_session, stop | next_flare, next_known, rises
+        cfg, codes, day, has_session, stop | next_flare, next_known, rises
     )
     fired = {
         "stopped_or_adverse": stop & has_session,
@@ -154,6 +159,7 @@ def _label_and_rules(
 def _with_after_rule(
     cfg: LabelConfig,
     codes: np.ndarray,
+    day: np.ndarray,
     has_session: np.ndarray,
     flare: np.ndarray,
     next_known: np.ndarray,
@@ -165,7 +171,11 @@ def _with_after_rule(
     Sequential per patient: the usual rise is the median over their earlier sessions that
     the primary signals (stopping, the next morning) call tolerated.
     """
-    defaults = (cfg.usual_fatigue_rise, cfg.usual_pain_rise)
+    calm = has_session & next_known & ~flare  # tolerated by the primary signals
+    defaults = [
+        _population_usual(day, calm, rises[:, k], given)
+        for k, given in enumerate((cfg.usual_fatigue_rise, cfg.usual_pain_rise))
+    ]
     label = np.full(len(codes), np.nan)
     fired = np.zeros(len(codes), dtype=bool)
     usual: tuple[deque, deque] = (deque(), deque())
@@ -180,7 +190,10 @@ def _with_after_rule(
             if np.isnan(rise):
                 continue
             seen = usual[k]
-            typical = statistics.median(seen) if len(seen) >= cfg.usual_min_sessions else defaults[k]
+            if len(seen) >= cfg.usual_min_sessions:
+                typical = statistics.median(seen)
+            else:
+                typical = defaults[k][i]
             after_flare |= rise - max(typical, cfg.usual_floor) >= cfg.after_excess - _EPS
         fired[i] = after_flare
         known = next_known[i] or (not cfg.require_next_checkin and not np.isnan(rises[i]).all())
@@ -190,6 +203,27 @@ def _with_after_rule(
                 if not np.isnan(rises[i, k]):
                     usual[k].append(rises[i, k])
     return label, fired
+
+
+def _population_usual(
+    day: np.ndarray, calm: np.ndarray, rises: np.ndarray, given: float | None
+) -> np.ndarray:
+    """Per row, the population default of the usual rise: ``given``, or (None) the median
+    over every patient's sessions before that day that the primary signals call tolerated
+    (their next morning has come by then), 0 while there are none. Never a later session:
+    a label must not depend on the future (features read past labels)."""
+    out = np.zeros(len(day))
+    if given is not None:
+        out[:] = given
+        return out
+    known = calm & ~np.isnan(rises)
+    order = np.argsort(day[known], kind="stable")
+    past_days, past_rises = day[known][order], rises[known][order]
+    for d in np.unique(day):
+        before = past_rises[: np.searchsorted(past_days, d, side="left")]
+        if len(before):
+            out[day == d] = np.median(before)
+    return out
 
 
 def rolling_median(x: np.ndarray, codes: np.ndarray, window: int, min_count: int) -> np.ndarray:

@@ -542,7 +542,8 @@ def _programme_measures(cohort: list[_Patient], weeks: int) -> dict:
 
     * ``drop_outs``: patients no longer engaged on the last morning (families that model it);
     * ``true_flares_per_100``: true flares per 100 logged sessions;
-    * ``label_precision`` / ``label_recall``: the label (``ml.labels``) against the truth;
+    * ``label_precision`` / ``label_recall``: the label (``ml.labels``) against the truth,
+      and ``label_false_by_rule``: which rule fired on its false flares;
     * ``progressed_share``: of the patients with a modality they tolerate (>= 4 sessions,
       >= 80 % truly tolerated), the share whose level in force at the end is >= 2 above the
       start level in one of those modalities (``tolerating_patients`` counts them);
@@ -583,6 +584,7 @@ def _programme_measures(cohort: list[_Patient], weeks: int) -> dict:
         ),
         "label_precision": round(quality["precision"], 3) if quality else None,
         "label_recall": round(quality["recall"], 3) if quality else None,
+        "label_false_by_rule": quality["false_by_rule"] if quality else {},
         "tolerating_patients": tolerating,
         "progressed_share": round(progressed / tolerating, 3) if tolerating else None,
         "fitt_share": round(fitt / len(cohort), 3),

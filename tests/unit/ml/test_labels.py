@@ -184,3 +184,23 @@ def test_flare_rules_say_which_rule_fired():
         True,
         True,
     )
+
+
+def test_the_population_default_can_be_the_populations_own_usual_rise():
+    # Three other patients always end a session 2.5 more tired and are fine the next day
+    # (days 14-21); a new patient's first +3, on day 24, is then their population's normal.
+    others = [{**r, "patient_id": f"o{n}"} for n in range(3) for r in programme([2.5] * 4)]
+    rows = [*history(days=24), {**session(24), "fatigue_after": 6}, nxt(25), *others]
+    assert label_of(rows, at=24) == 1  # against a default of +1
+    assert label_of(rows, replace(CFG, usual_fatigue_rise=None), at=24) == 0
+
+
+def test_the_population_default_never_reads_later_sessions():
+    # The same others, but all after the new patient's session: nothing is known yet (0).
+    later = [
+        {**r, "patient_id": f"o{n}", "date": day(20 + i)}
+        for n in range(3)
+        for i, r in enumerate(programme([2.5] * 4)[14:])
+    ]
+    rows = [*history(), {**session(14), "fatigue_after": 5}, nxt(15), *later]
+    assert label_of(rows, replace(CFG, usual_fatigue_rise=None)) == 1
