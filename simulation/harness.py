@@ -36,7 +36,10 @@ reported, one canonical row per patient-day):
   unknown label, e.g. no next-day check-in, does not count as tolerated);
 * ``flares_per_100``: flares per 100 logged sessions;
 * ``missed_sessions``: served sessions with blocks that were not logged;
-* ``proposals_to_review``: pending proposals the physio found in the queue.
+* ``proposals_to_review``: pending proposals the physio found in the queue;
+* with the simulator's truth (``_programme_measures``): true flares per 100 sessions, the
+  label's precision and recall, the share of patients who progressed >= 2 levels in a
+  modality they tolerate, the share reaching the FITT target, and drop-outs.
 
 A final morning of check-ins (day ``weeks * 7``) closes the label window of the last day.
 

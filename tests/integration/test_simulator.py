@@ -105,3 +105,10 @@ def test_the_busso_family_runs_through_the_same_harness():
     assert "family=busso" in format_result(r)
     with pytest.raises(ValueError, match="unknown family"):
         run_simulation(patients=1, weeks=1, policy="rules", seed=1, family="hill")
+
+
+def test_the_command_line_runs_one_simulation(capsys):
+    from simulation.__main__ import main
+
+    assert main(["--policy", "fixed", "--family", "busso", "--patients", "1", "--weeks", "1"]) == 0
+    assert "family=busso policy=fixed" in capsys.readouterr().out
