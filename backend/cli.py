@@ -234,17 +234,4 @@ def ml_status():
     click.echo(model_reports.status_text())
 
 
-@ml_cli.command("simulate")
-@click.option("--patients", default=200, show_default=True, type=click.IntRange(1, 5000))
-@click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 52))
-@click.option("--policy", type=click.Choice(["fixed", "rules", "model"]), required=True)
-@click.option("--seed", default=1, show_default=True, type=int)
-def ml_simulate(patients, weeks, policy, seed):
-    """Drive virtual patients through the real API with a moved clock and report the outcome."""
-    from backend import simulator
-
-    result = simulator.run_simulation(patients=patients, weeks=weeks, policy=policy, seed=seed)
-    click.echo(simulator.format_result(result))
-
-
 COMMANDS = (users, demo, content_cli, ml_cli)

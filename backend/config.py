@@ -75,6 +75,9 @@ def load(overrides: dict | None = None) -> dict:
         # A log or check-in for a day older than this is refused (docs/api.md "Offline sync").
         "OFFLINE_WINDOW_DAYS": int(_env("OFFLINE_WINDOW_DAYS", "7")),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
+        # "module:function" giving the simulated population's logs (the day-one model's data
+        # and the nightly prior); empty: none. A setting, so backend never imports simulation.
+        "POPULATION_PRIOR": _env("POPULATION_PRIOR", "simulation.population:simulate_logs"),
         # INFO: one access line per request and the jobs' summaries; tests keep WARNING.
         "LOG_LEVEL": _env("LOG_LEVEL", "WARNING" if env == "test" else "INFO").upper(),
         "METRICS_TOKEN": _env("METRICS_TOKEN"),  # unset: /metrics is off (404)

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file fr
 
 from ml.evaluate import BASELINES, best_kind, compare  # noqa: E402
 from ml.features import build_features  # noqa: E402
-from ml.physiology import level_dose, simulate_logs  # noqa: E402
 from ml.policy import DecisionInput, LevelRange, ModalityState, decide  # noqa: E402
 from ml.train import train  # noqa: E402
+from simulation.population import level_dose, simulate_logs  # noqa: E402
 
 TRAIN_TARGET_S = 120.0
 DECISION_TARGET_MS = 5.0

@@ -1,15 +1,19 @@
 """Compare the coach's policies on virtual patients run through the real service.
 
-Each (policy, seed) is one ``backend.simulator.run_simulation``: its own app and SQLite file,
+Each (policy, seed) is one ``simulation.harness.run_simulation``: its own app and SQLite file,
 the cohort enrolled and driven day by day through the API with the moved clock (the model
 policy retrained every night, as the scheduler does in production). Runs go to
 ``--jobs`` worker processes. Prints every run, then per policy the mean ± sd over seeds of:
-tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions, missed sessions,
-proposals sent to review; then whether "model reaches more tolerated load in weeks 10-12 than
+tolerated load in weeks 10-12 (AU/week per patient), flares per 100 sessions (by the label and
+by the simulator's truth), missed sessions, proposals sent to review, the share of patients who
+progressed >= 2 levels in a modality they tolerate, the share reaching the FITT target,
+drop-outs, and the label's precision and recall against the truth
+(``simulation.harness._programme_measures``); then whether "model reaches more tolerated load in weeks 10-12 than
 fixed and rules, with no more flares per 100 sessions than rules" holds, and the elapsed time.
 
-    .venv/bin/python -m bench.bench_simulation [--patients 200] [--weeks 12] \
-        [--seeds 1 2 3] [--policies fixed rules model] [--jobs 2] [--json results.json]
+    .venv/bin/python -m bench.bench_simulation [--family banister|busso] [--patients 200] \
+        [--weeks 12] [--seeds 1 2 3] [--policies fixed rules model] [--jobs 2] \
+        [--json results.json]
 
 With --json, each finished run is saved at once and a rerun with the same file only runs
 what is missing (a 200 x 12 x 3 x 3 bench takes over an hour).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import statistics
@@ -26,24 +31,36 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from simulation.families import FAMILIES
+
 MEASURES = (
     ("tolerated_load", "tolerated load (AU/wk)", 1),
     ("flares_per_100", "flares /100 sessions", 2),
+    ("true_flares_per_100", "true flares /100", 2),
     ("missed_sessions", "missed sessions", 1),
     ("proposals_to_review", "proposals to review", 1),
+    ("progressed_share", "progressed >=2 levels", 2),
+    ("fitt_share", "FITT target reached", 2),
+    ("drop_outs", "drop-outs", 1),
+    ("label_precision", "label precision", 2),
+    ("label_recall", "label recall", 2),
 )
 # The model policy trains its population model first and scores every candidate.
 COST = {"model": 0, "auto": 1, "rules": 2, "fixed": 3}
 
 
 def _run(job: dict) -> dict:
-    from backend.simulator import run_simulation
+    from simulation.harness import run_simulation
 
     return run_simulation(**job)
 
 
-def _mean_sd(values: list[float]) -> tuple[float, float]:
-    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+def _mean_sd(values: list[float | None]) -> tuple[float, float]:
+    """Mean and sd over the runs that have the measure (NaN when none has it)."""
+    known = [float(v) for v in values if v is not None]
+    if not known:
+        return math.nan, math.nan
+    return statistics.mean(known), (statistics.stdev(known) if len(known) > 1 else 0.0)
 
 
 def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, tuple]]:
@@ -51,7 +68,7 @@ def summarise(results: list[dict], policies: list[str]) -> dict[str, dict[str, t
     table = {}
     for policy in policies:
         runs = [r for r in results if r["policy"] == policy]
-        table[policy] = {key: _mean_sd([float(r[key]) for r in runs]) for key, _, _ in MEASURES}
+        table[policy] = {key: _mean_sd([r.get(key) for r in runs]) for key, _, _ in MEASURES}
     return table
 
 
@@ -74,7 +91,7 @@ def claim(table: dict, window: list[int]) -> str | None:
 
 
 def render(table: dict, seeds: list[int], window: list[int]) -> str:
-    head = f"{'policy':<8}" + "".join(f" | {label:>30}" for _, label, _ in MEASURES)
+    head = f"{'policy':<8}" + "".join(f" | {label:>22}" for _, label, _ in MEASURES)
     lines = [
         f"mean ± sd over seeds {seeds}; tolerated load in weeks {window[0]}-{window[1]}",
         head,
@@ -82,7 +99,7 @@ def render(table: dict, seeds: list[int], window: list[int]) -> str:
     ]
     for policy, row in table.items():
         cells = "".join(
-            f" | {f'{row[key][0]:.{digits}f} ± {row[key][1]:.{digits}f}':>30}"
+            f" | {f'{row[key][0]:.{digits}f} ± {row[key][1]:.{digits}f}':>22}"
             for key, _, digits in MEASURES
         )
         lines.append(f"{policy:<8}{cells}")
@@ -90,7 +107,7 @@ def render(table: dict, seeds: list[int], window: list[int]) -> str:
 
 
 def _key(run: dict) -> tuple:
-    return (run["patients"], run["weeks"], run["policy"], run["seed"])
+    return (run.get("family", "banister"), run["patients"], run["weeks"], run["policy"], run["seed"])
 
 
 def _load(path: str | None) -> list[dict]:
@@ -115,6 +132,8 @@ def _print_run(r: dict, note: str = "") -> None:
         f"flares/100 {r['flares_per_100']:.2f} ({r['flares']}/{r['logged_sessions']}), "
         f"missed {r['missed_sessions']}/{r['served_sessions']}, "
         f"proposals {r['proposals_to_review']}, final level {r['final_level_mean']}, "
+        f"progressed {r.get('progressed_share')}, FITT {r.get('fitt_share')}, "
+        f"drop-outs {r.get('drop_outs')}, "
         f"{r['requests']} requests in {r['elapsed_seconds']:.0f} s {note}".rstrip(),
         flush=True,
     )
@@ -122,6 +141,7 @@ def _print_run(r: dict, note: str = "") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="banister")
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -140,14 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     # Seed by seed, so every finished seed is a complete comparison (and a long bench can be
     # read before it ends); the costliest policy of a seed first.
     wanted = [
-        {"patients": args.patients, "weeks": args.weeks, "policy": policy, "seed": seed}
+        {
+            "family": args.family,
+            "patients": args.patients,
+            "weeks": args.weeks,
+            "policy": policy,
+            "seed": seed,
+        }
         for seed in args.seeds
         for policy in sorted(args.policies, key=lambda p: COST.get(p, 9))
     ]
     results = [r for r in done if _key(r) in {_key(job) for job in wanted}]
     jobs = [job for job in wanted if _key(job) not in {_key(r) for r in results}]
     print(
-        f"Simulating {len(jobs)} runs ({args.patients} patients x {args.weeks} weeks; "
+        f"Simulating {len(jobs)} runs ({args.family} family, "
+        f"{args.patients} patients x {args.weeks} weeks; "
         f"policies {' '.join(args.policies)}; seeds {' '.join(map(str, args.seeds))}) "
         f"on {args.jobs} processes"
         + (f"; {len(results)} read from {args.json}" if results else ""),

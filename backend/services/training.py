@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,6 @@ from ml import policy as ml_policy
 from ml.dataio import borg_to_cr10, parse_logs, typed_logs
 from ml.evaluate import forward_split, metrics
 from ml.features import FEATURES, build_features, training_rows
-from ml.physiology import simulate_logs
 from ml.pipeline import KINDS, fit, make_pipeline, p_flare
 from ml.registry import ModelRefused, load_model, read_metadata, save_model
 from ml.train import data_hash, reference_values, should_promote
@@ -242,30 +242,51 @@ def train_and_maybe_promote(
 _PRIORS: dict[tuple, pd.DataFrame] = {}
 
 
-def population_prior(patients: int = 300, days: int = 84, seed: int = 2026) -> pd.DataFrame:
-    """Simulated logs of a virtual population at the library's doses (``simulate_logs``).
+def population_prior(
+    patients: int = 300, days: int = 84, seed: int = 2026
+) -> pd.DataFrame | None:
+    """Simulated logs of a virtual population at the library's doses, or None when the
+    ``POPULATION_PRIOR`` setting names no source.
 
     The day-one model learns from them alone. Nightly retraining keeps them beside the
     clinic's own logs: a coach never randomises doses, so its logs confound the dose with the
     days it chose to progress on, while the simulated cohort's varied doses still show what a
     dose does (docs/architecture.md, item 21). Deterministic: kept per content version.
     """
+    source = current_app.config.get("POPULATION_PRIOR") or ""
+    if not source:
+        return None
     catalog = content.current().catalog
-    key = (catalog.version, patients, days, seed)
+    key = (source, catalog.version, patients, days, seed)
     if key not in _PRIORS:
         _PRIORS.clear()
-        _PRIORS[key] = _simulated_population(catalog, patients, days, seed)
+        _PRIORS[key] = _simulated_population(_prior_source(source), catalog, patients, days, seed)
     return _PRIORS[key]
 
 
-def _simulated_population(catalog, patients: int, days: int, seed: int) -> pd.DataFrame:
+def _prior_source(spec: str) -> Callable[..., pd.DataFrame]:
+    """The ``module:function`` the setting names (the simulation package by default)."""
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as error:
+        raise RuntimeError(f"POPULATION_PRIOR {spec!r} cannot be loaded: {error}") from None
+
+
+def _simulated_population(
+    source: Callable[..., pd.DataFrame], catalog, patients: int, days: int, seed: int
+) -> pd.DataFrame:
+    return source(patients, days, seed, ladders=prior_ladders(catalog))
+
+
+def prior_ladders(catalog) -> dict[str, list[tuple[float, float, float]]]:
+    """The library's session dose at every level, per modality with a full ladder."""
     every_level = range(MIN_LEVEL, MAX_LEVEL + 1)
-    ladders = {
+    return {
         modality: [ladder[level] for level in every_level]
         for modality, ladder in session_ladders(catalog).items()
         if all(level in ladder for level in every_level)
     }
-    return simulate_logs(patients, days, seed, ladders=ladders)
 
 
 def bootstrap_population_model(
@@ -276,8 +297,11 @@ def bootstrap_population_model(
     loaded (e.g. after a feature change)."""
     if active_model() is not None:
         return {"promoted": False, "reason": "a model is already active"}
+    prior = population_prior(patients, days, seed)
+    if prior is None:
+        return {"promoted": False, "reason": "no population prior is configured"}
     return train_and_maybe_promote(
-        population_prior(patients, days, seed),
+        prior,
         source="simulated",
         now=now,
         note="population model from simulated logs",

@@ -14,7 +14,7 @@ from backend import clock
 from backend.extensions import db
 from backend.models import ModelVersion
 from backend.services import training
-from ml.physiology import simulate_logs
+from simulation.population import simulate_logs
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +244,23 @@ def _clean_model_dir(app):
     folder = app.config["MODEL_DIR"]
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
+
+
+def test_without_a_population_prior_there_is_no_day_one_model_and_the_rules_serve(ctx):
+    """The service reaches the simulated population only through its setting."""
+    ctx.config["POPULATION_PRIOR"] = ""
+    try:
+        result = training.bootstrap_population_model(clock.now(), patients=20, days=30)
+    finally:
+        ctx.config["POPULATION_PRIOR"] = "simulation.population:simulate_logs"
+    assert result == {"promoted": False, "reason": "no population prior is configured"}
+    assert training.active_model() is None
+
+
+def test_an_unloadable_population_prior_says_which_setting_is_wrong(ctx):
+    ctx.config["POPULATION_PRIOR"] = "simulation.population:no_such_function"
+    try:
+        with pytest.raises(RuntimeError, match="POPULATION_PRIOR"):
+            training.population_prior(patients=20, days=30)
+    finally:
+        ctx.config["POPULATION_PRIOR"] = "simulation.population:simulate_logs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from backend.simulator import format_result, run_simulation
+from simulation.harness import format_result, run_simulation
 
 TIMING = ("requests", "setup_seconds", "elapsed_seconds")
 
@@ -86,3 +86,29 @@ def test_the_model_policy_runs_with_the_nightly_retraining():
     assert r["model_version"].endswith("-simulated") and r["retrained"] is True
     assert r["models_promoted"] == [] and r["logged_sessions"] > 0
     assert "retrained" in format_result(r)
+
+
+def test_the_programme_measures_use_the_simulators_truth(runs):
+    r = runs[0]
+    assert r["family"] == "banister" and r["drop_outs"] == 0  # Banister patients never leave
+    assert 0.0 <= r["true_flares_per_100"] <= 100.0
+    assert r["label_recall"] is None or 0.0 <= r["label_recall"] <= 1.0
+    assert 0 <= r["tolerating_patients"] <= r["patients"]
+    assert r["progressed_share"] is None or 0.0 <= r["progressed_share"] <= 1.0
+    assert 0.0 <= r["fitt_share"] <= 1.0
+    assert "progressed >= 2 levels" in format_result(r)
+
+
+def test_the_busso_family_runs_through_the_same_harness():
+    r = run_simulation(patients=3, weeks=2, policy="rules", seed=3, family="busso")
+    assert r["family"] == "busso" and r["logged_sessions"] > 0
+    assert "family=busso" in format_result(r)
+    with pytest.raises(ValueError, match="unknown family"):
+        run_simulation(patients=1, weeks=1, policy="rules", seed=1, family="hill")
+
+
+def test_the_command_line_runs_one_simulation(capsys):
+    from simulation.__main__ import main
+
+    assert main(["--policy", "fixed", "--family", "busso", "--patients", "1", "--weeks", "1"]) == 0
+    assert "family=busso policy=fixed" in capsys.readouterr().out

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from ml.features import FEATURES, build_features, training_rows
-from ml.physiology import simulate_logs
 from ml.pipeline import fit, make_pipeline
+from simulation.population import simulate_logs
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ml.features import FEATURES, build_features
-from ml.physiology import level_dose
 from ml.policy import (
     VERDICTS,
     DecisionInput,
@@ -18,6 +17,7 @@ from ml.policy import (
     decide,
     model_policy,
 )
+from simulation.population import level_dose
 
 TODAY = date(2026, 3, 10)
 LOADS = {lv: level_dose(lv)[0] * level_dose(lv)[1] for lv in range(1, 9)}

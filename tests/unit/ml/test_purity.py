@@ -13,7 +13,6 @@ MODULES = (
     "evaluate",
     "registry",
     "policy",
-    "physiology",
     "soccermon",
 )
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "marshmallow", "flask_smorest", "backend")

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from ml.dataio import read_logs, write_logs
-from ml.physiology import PatientParams, VirtualPatient, simulate_logs
+from simulation.families.banister import PatientParams, VirtualPatient
+from simulation.population import simulate_logs
 
 
 def test_same_seed_same_patient_whatever_the_call_order():

@@ -21,8 +21,8 @@ in-process test client:
    (``training.retrain_nightly``), which replaces the day-one model only when a candidate
    trained on the cohort's own logs is not worse on sessions neither has seen.
 
-The physiology stays here (``ml.physiology.VirtualPatient``): the service only ever sees what
-a real patient would tell the app. Mapping of the served dose to the virtual patient (fixed,
+The physiology stays in ``simulation.families`` (``banister`` or ``busso``, chosen by
+``family``): the service only ever sees what a real patient would tell the app. Mapping of the served dose to the virtual patient (fixed,
 deterministic): planned load = the session's ``planned_load`` (sRPE AU of all its blocks),
 target effort = planned load / planned minutes (the load-weighted CR-10 target, so the
 reported minutes are the session's minutes), modality = the main modality carrying the
@@ -36,12 +36,15 @@ reported, one canonical row per patient-day):
   unknown label, e.g. no next-day check-in, does not count as tolerated);
 * ``flares_per_100``: flares per 100 logged sessions;
 * ``missed_sessions``: served sessions with blocks that were not logged;
-* ``proposals_to_review``: pending proposals the physio found in the queue.
+* ``proposals_to_review``: pending proposals the physio found in the queue;
+* with the simulator's truth (``_programme_measures``): true flares per 100 sessions, the
+  label's precision and recall, the share of patients who progressed >= 2 levels in a
+  modality they tolerate, the share reaching the FITT target, and drop-outs.
 
 A final morning of check-ins (day ``weeks * 7``) closes the label window of the last day.
 
 The cohort (seeded per patient, apart from ``simulate_logs``' training cohort of the same
-seed): hidden physiology from ``PatientParams.sample``; a prescription of 1-2 load-carrying
+seed): hidden physiology from the family's ``PatientParams.sample``; a prescription of 1-2 load-carrying
 modalities (aquatic only with pool access), levels 1-8, start 1-2, 2-4 sessions a week each,
 auto-approve band 1; zones on three continents; 15% with one low-risk lesion (lung, liver,
 lymph nodes, ribs); on chemotherapy, the infusion calendar of the hidden cycle. With the
@@ -69,7 +72,8 @@ import pandas as pd
 
 from backend import clock
 from ml.labels import flare_labels
-from ml.physiology import PatientParams, VirtualPatient
+from simulation.families import family as family_module
+from simulation.truth import label_quality, pooled
 
 POLICIES = ("auto", "fixed", "rules", "model")
 START = date(2027, 1, 4)  # a Monday: weeks of the programme are ISO weeks
@@ -101,11 +105,12 @@ class SimulationError(RuntimeError):
 class _Patient:
     index: int
     body: dict
-    virtual: VirtualPatient
+    virtual: object  # the family's VirtualPatient
     zone: ZoneInfo
     patient_id: str = ""
     headers: dict = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)  # one canonical row per reported day
+    final_levels: dict = field(default_factory=dict)  # modality -> level in force at the end
 
 
 @dataclass
@@ -120,12 +125,13 @@ class _Tally:
 
 
 # ---------- the cohort ----------
-def _profile(index: int, seed: int, days: int) -> _Patient:
+def _profile(index: int, seed: int, days: int, family: str = "banister") -> _Patient:
     """A varied but safe virtual patient: its hidden physiology and its enrolment body."""
+    fam = family_module(family)
     seq = np.random.SeedSequence([seed, _SEED_SALT, index])
     rng = np.random.default_rng(seq)
-    params = PatientParams.sample(rng)
-    virtual = VirtualPatient(int(seq.generate_state(1)[0]), params)
+    params = fam.PatientParams.sample(rng)
+    virtual = fam.VirtualPatient(int(seq.generate_state(1)[0]), params)
     zone = str(TIMEZONES[int(rng.integers(len(TIMEZONES)))])
     pool = bool(rng.random() < 0.5)
     choices = [m for m in MODALITIES if pool or m != "aquatic"]
@@ -281,6 +287,7 @@ def _session(api: _Api, tick, p: _Patient, day: int, row: dict, seed: int, tally
         modality=modality,
         level=level,
         planned_load=load,
+        true_flare=float(done["true_flare"]),  # the simulator's truth, never sent to the service
     )
 
 
@@ -378,11 +385,13 @@ def run_simulation(
     database_url: str | None = None,
     model_dir: Path | None = None,
     retrain: bool | None = None,
+    family: str = "banister",
 ) -> dict:
     """Run a virtual cohort through the real API for `weeks` weeks under a policy; the measures.
 
     ``retrain`` (default: on for the model and auto policies, which use a model) runs the
     nightly retraining after each evening's review, as the scheduler does in production.
+    ``family``: the virtual patients' physiology (``simulation.families``).
     """
     from backend import create_app
     from backend.extensions import db
@@ -395,7 +404,8 @@ def run_simulation(
         retrain = policy in ("model", "auto")
     started = time.perf_counter()
     days = weeks * 7
-    cohort = [_profile(i, seed, days) for i in range(patients)]
+    family_module(family)  # an unknown family fails before any work
+    cohort = [_profile(i, seed, days, family) for i in range(patients)]
     tally = _Tally()
     first_light = _at(START, clock_time(0, 0), ZoneInfo("Pacific/Kiritimati"))  # UTC+14
     with (
@@ -428,14 +438,16 @@ def run_simulation(
             final_levels = []
             for p in cohort:
                 me = api.call("GET", "/api/v1/me", 200, headers=p.headers)
+                p.final_levels = dict(me["levels"])
                 final_levels.extend(me["levels"].values())
         finally:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    measures = _measures(cohort, weeks)
+    measures = {**_measures(cohort, weeks), **_programme_measures(cohort, weeks)}
     return {
         "policy": policy,
+        "family": family,
         "seed": seed,
         "patients": patients,
         "weeks": weeks,
@@ -521,12 +533,74 @@ def _measures(cohort: list[_Patient], weeks: int) -> dict:
     }
 
 
+# A modality the patient tolerates: at least this many sessions, this share truly tolerated.
+TOLERATED_MIN_SESSIONS, TOLERATED_SHARE = 4, 0.8
+FITT_MINUTES = 150.0  # a week of moderate activity (CR-10 >= 3), ACSM 2019 / WHO 2020
+FITT_RESISTANCE = 2  # resistance sessions a week, when resistance is prescribed
+MODERATE_RPE = 3.0
+
+
+def _programme_measures(cohort: list[_Patient], weeks: int) -> dict:
+    """What the programme did for the patients, judged with the simulator's truth.
+
+    * ``drop_outs``: patients no longer engaged on the last morning (families that model it);
+    * ``true_flares_per_100``: true flares per 100 logged sessions;
+    * ``label_precision`` / ``label_recall``: the label (``ml.labels``) against the truth,
+      and ``label_false_by_rule``: which rule fired on its false flares;
+    * ``progressed_share``: of the patients with a modality they tolerate (>= 4 sessions,
+      >= 80 % truly tolerated), the share whose level in force at the end is >= 2 above the
+      start level in one of those modalities (``tolerating_patients`` counts them);
+    * ``fitt_share``: the share of all patients who, over the tolerated-load window, did
+      >= 150 min a week at CR-10 >= 3 and, when resistance is prescribed, >= 2 resistance
+      sessions a week.
+    """
+    first, last = _window(weeks)
+    days = weeks * 7
+    rows = [row for p in cohort for row in p.rows if "true_flare" in row]
+    frame = canonical_frame([row for p in cohort for row in p.rows]) if rows else None
+    quality = pooled([label_quality(frame)]) if frame is not None else None
+    tolerating = progressed = fitt = 0
+    for p in cohort:
+        logged = [r for r in p.rows if "true_flare" in r]
+        start = {m["modality"]: m["start_level"] for m in p.body["prescription"]["modalities"]}
+        tolerated = [
+            m
+            for m in start
+            if len(mine := [r for r in logged if r["modality"] == m]) >= TOLERATED_MIN_SESSIONS
+            and sum(r["true_flare"] == 0 for r in mine) >= TOLERATED_SHARE * len(mine)
+        ]
+        if tolerated:
+            tolerating += 1
+            progressed += any(p.final_levels.get(m, start[m]) - start[m] >= 2 for m in tolerated)
+        window = [r for r in logged if first <= (r["date"] - START).days // 7 + 1 <= last]
+        n_weeks = last - first + 1
+        minutes = sum(r["session_minutes"] for r in window if r["session_rpe"] >= MODERATE_RPE)
+        resistance = sum(r["modality"] == "resistance_band" for r in window)
+        fitt += minutes / n_weeks >= FITT_MINUTES and (
+            "resistance_band" not in start or resistance / n_weeks >= FITT_RESISTANCE
+        )
+    n_logged = len(rows)
+    return {
+        "drop_outs": sum(not p.virtual.engaged(days) for p in cohort),
+        "true_flares_per_100": (
+            round(100.0 * sum(r["true_flare"] for r in rows) / n_logged, 2) if n_logged else 0.0
+        ),
+        "label_precision": round(quality["precision"], 3) if quality else None,
+        "label_recall": round(quality["recall"], 3) if quality else None,
+        "label_false_by_rule": quality["false_by_rule"] if quality else {},
+        "tolerating_patients": tolerating,
+        "progressed_share": round(progressed / tolerating, 3) if tolerating else None,
+        "fitt_share": round(fitt / len(cohort), 3),
+    }
+
+
 def format_result(result: dict) -> str:
     """A run's measures as the lines the CLI prints."""
     first, last = result["window_weeks"]
     verdicts = ", ".join(f"{k} {v}" for k, v in result["verdicts"].items()) or "none"
     lines = [
-        f"Simulation: policy={result['policy']} seed={result['seed']} "
+        f"Simulation: family={result.get('family', 'banister')} policy={result['policy']} "
+        f"seed={result['seed']} "
         f"patients={result['patients']} weeks={result['weeks']} (from {result['start']})",
         f"  tolerated load, weeks {first}-{last}: {result['tolerated_load']:.1f} AU/week per patient",
         f"  flares per 100 sessions:        {result['flares_per_100']:.2f} "
@@ -535,6 +609,11 @@ def format_result(result: dict) -> str:
         f"  missed sessions:                {result['missed_sessions']} "
         f"of {result['served_sessions']} served",
         f"  proposals sent to review:       {result['proposals_to_review']}",
+        f"  true flares per 100 sessions:   {result['true_flares_per_100']:.2f}; label precision "
+        f"{result['label_precision']}, recall {result['label_recall']}",
+        f"  progressed >= 2 levels:         {result['progressed_share']} of "
+        f"{result['tolerating_patients']} patients tolerating a modality; FITT target reached: "
+        f"{result['fitt_share']}; drop-outs: {result['drop_outs']}",
         f"  check-ins: {result['check_ins']} ({verdicts}); "
         f"mean level at the end: {result['final_level_mean']}",
         f"  model: {result['model_version'] or 'none'}"
