@@ -66,6 +66,8 @@ def load(overrides: dict | None = None) -> dict:
         "ADAPTATION_THETA_FLOOR": float(_env("ADAPTATION_THETA_FLOOR", "0.6")),
         "ADAPTATION_MAX_EXCESS_RISK": float(_env("ADAPTATION_MAX_EXCESS_RISK", "0.05")),
         "ADAPTATION_MAX_EXCESS_RISK_HOLD": float(_env("ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.12")),
+        # P(flare) at the chosen level from which a green day may be served lighter (item 25).
+        "ADAPTATION_LIGHTER_RISK": float(_env("ADAPTATION_LIGHTER_RISK", "0.3")),
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",
@@ -94,6 +96,8 @@ def check(cfg: dict) -> None:
         raise ConfigError(
             f"{PREFIX}ADAPTATION_MAX_EXCESS_RISK_HOLD must lie in [MAX_EXCESS_RISK, 0.3]"
         )
+    if not 0 <= cfg["ADAPTATION_LIGHTER_RISK"] <= 1:
+        raise ConfigError(f"{PREFIX}ADAPTATION_LIGHTER_RISK must lie in [0, 1]")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -6,8 +6,8 @@ level; ``apply_guardrails`` is the single place that turns a proposal into a ``D
 * model: moves on the risk one level adds to its neighbour's, not on the day's risk: up one
   level at P(tolerated) >= theta, or >= theta_floor adding at most ``max_excess_risk``; down
   while the current level adds more than ``max_excess_risk_hold`` (``max_excess_risk``
-  after a flare at it); else hold; at the lowest candidate, a lighter session when the full
-  one adds too much (docs/architecture.md, items 14, 19, 20);
+  after a flare at it); else hold; at the lowest candidate on a green day, a lighter session
+  when the full one is a real risk and adds too much (docs/architecture.md, items 14, 19, 20, 25);
 * rules (cold start, traffic light on next-day symptoms): -1 after a flare, hold after a
   small rise, +1 after two tolerated sessions on target at the current level;
 * fixed: +1 each week.
@@ -111,6 +111,9 @@ class PolicyConfig:
     # ... and that the current level may add to the one below before it steps down: a step
     # down costs at least a week to undo (+1 a week), so it waits for a clear dose effect.
     max_excess_risk_hold: float = 0.12
+    # A lighter session is for a real risk: P(flare) at the chosen level at least this (about
+    # twice a tolerating patient's flare rate), on a green day only (amber is cut already).
+    lighter_risk_bar: float = 0.3
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
     raise_every_days: int = 7
@@ -208,8 +211,9 @@ def model_policy(
     * otherwise hold.
 
     At the lowest candidate, ``lighter`` (P(tolerated) of its lighter session, if scored)
-    plays the level below: when the full session adds more than the allowance to it, the
-    design's "lowest candidate and a lighter session" (item 20).
+    plays the level below: when the full session's flare risk is a real one (at least
+    ``lighter_risk_bar``) and it adds more than the allowance to the lighter one's, the
+    design's "lowest candidate and a lighter session" (items 20, 25).
     """
     cur = state.current
     if cur not in probs:  # no score for the level in force: the guardrails clip to the range
@@ -225,7 +229,12 @@ def model_policy(
     reasons = []
     if level < cur:
         reasons.append("model_dose_risk_after_flare" if flared else "model_dose_risk")
-    ease = level == min(probs) and lighter is not None and lighter - probs[level] > allowance
+    ease = (
+        level == min(probs)
+        and lighter is not None
+        and 1.0 - probs[level] >= config.lighter_risk_bar
+        and lighter - probs[level] > allowance
+    )
     if ease:
         reasons.append("model_lighter_session")
     return Proposal(level, tuple(reasons) or ("model_hold",), "model", lighter=ease)
@@ -337,8 +346,12 @@ def apply_guardrails(
         no_session = True
         reasons.append("red_verdict_no_session")
 
-    # A lighter session eases the level it was proposed for; a lock fixes the dose itself.
+    # A lighter session eases the level it was proposed for; a lock fixes the dose itself; an
+    # amber day is cut by the safety verdict already, and cuts do not stack.
     lighter = proposal.lighter and level == proposal.level and locked is None and not no_session
+    if lighter and inp.verdict != "green":
+        lighter = False
+        reasons.append("amber_already_lighter")
     return Decision(
         modality=state.modality,
         current=cur,

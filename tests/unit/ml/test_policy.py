@@ -182,6 +182,29 @@ def test_model_policy_eases_the_lowest_level_when_even_it_adds_risk():
     assert red.no_session and not red.lighter
 
 
+def test_an_amber_day_is_not_cut_a_second_time():
+    # Issue 13, item 4: the safety verdict already cut an amber day (volume 30-50 %); the
+    # coach's lighter session on top left about half the green dose.
+    steep = DoseModel(0.1, 0.8)
+    green = decide(make(current=1, model=steep, lighter=LIGHTER), "model")
+    assert green.lighter
+    amber = decide(make(current=1, verdict="amber", model=steep, lighter=LIGHTER), "model")
+    assert not amber.lighter and "amber_already_lighter" in amber.reason_codes
+    assert amber.chosen == 1
+
+
+def test_a_green_day_is_served_lighter_only_for_a_real_risk():
+    # The full session adds 15-18 points to its lighter one either way; only a P(flare) at the
+    # dose of at least the stated bar (0.3) is a reason to serve less of it.
+    cfg = PolicyConfig(max_excess_risk_hold=0.12, lighter_risk_bar=0.3)
+    low = make(current=1, lo=1).state
+    assert not model_policy(low, {1: 0.75, 2: 0.60}, cfg, lighter=0.93).lighter  # risk 0.25
+    eased = model_policy(low, {1: 0.65, 2: 0.55}, cfg, lighter=0.80)  # risk 0.35
+    assert eased.lighter and "model_lighter_session" in eased.reasons
+    lower_bar = PolicyConfig(max_excess_risk_hold=0.12, lighter_risk_bar=0.2)
+    assert model_policy(low, {1: 0.75, 2: 0.60}, lower_bar, lighter=0.93).lighter
+
+
 def test_model_step_up_needs_review_with_little_data_or_low_confidence():
     d = decide(make(model=FakeModel(p_flare=0.1), sessions=2), "model")
     assert d.chosen == 5 and d.needs_review and "too_little_patient_data" in d.reason_codes
@@ -330,6 +353,7 @@ def test_no_policy_output_crosses_a_guardrail(inp, policy):
         assert d.needs_review
     if d.lighter:  # a lighter session never rides on a raise, a lock, or a day without one
         assert d.chosen <= cur and rng.locked_level is None and not d.no_session
+        assert inp.verdict == "green"  # amber is cut by the safety verdict already
 
 
 @settings(max_examples=60, deadline=None)
