@@ -3,7 +3,10 @@
 Pure functions on the plain dataclasses below (no backend imports). Three policies propose a
 level; ``apply_guardrails`` is the single place that turns a proposal into a ``Decision``:
 
-* model: moves on the risk one level adds to its neighbour's, not on the day's risk: up one
+* model: first relative to the patient: while they tolerate the level (``progress_after``
+  sessions at it in two weeks, no flare) up one toward FITT unless the step adds more than
+  ``max_step_risk`` of calibrated flare risk, else hold; otherwise on the risk one level
+  adds to its neighbour's, not on the day's risk: up one
   level at P(tolerated) >= theta, or >= theta_floor adding at most ``max_excess_risk``; down
   while the current level adds more than ``max_excess_risk_hold`` (``max_excess_risk``
   after a flare at it); else hold; at the lowest candidate on a green day, a lighter session
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -38,6 +41,7 @@ from ml.pipeline import predict_p_flare
 
 VERDICTS = ("green", "amber", "red")
 POLICIES = ("auto", "model", "rules", "fixed")
+PROGRESSION = "model_progression_tolerated"
 _PERSONAL_REFERENCE = {"fatigue": "fatigue_baseline", "pain": "pain_baseline"}
 _ZERO_REFERENCE = ("fatigue_delta", "pain_delta", "fatigue_trend", "pain_trend")
 _COL = {name: i for i, name in enumerate(NUMERIC)}
@@ -114,6 +118,12 @@ class PolicyConfig:
     # A lighter session is for a real risk: P(flare) at the chosen level at least this (about
     # twice a tolerating patient's flare rate), on a green day only (amber is cut already).
     lighter_risk_bar: float = 0.3
+    # The patient's own evidence: this many tolerated sessions at the current level within
+    # ``progress_window_days`` and no flare of the modality in that window -> a step up is
+    # expected, unless the calibrated risk one step adds exceeds ``max_step_risk``.
+    progress_after: int = 3
+    progress_window_days: int = 14
+    max_step_risk: float = 0.10
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
     raise_every_days: int = 7
@@ -166,7 +176,7 @@ def decide(
         policy == "model" or (policy == "auto" and inp.patient_sessions >= cfg.min_patient_sessions)
     )
     if use_model:
-        proposal = model_policy(inp.state, probs, cfg, scored.lighter)
+        proposal = model_policy(inp.state, probs, cfg, scored.lighter, inp.today)
     elif policy == "fixed":
         proposal = fixed_policy(inp.state, inp.today, cfg)
     else:
@@ -197,8 +207,15 @@ def model_policy(
     probs: Mapping[int, float],
     config: PolicyConfig,
     lighter: float | None = None,
+    today: date | None = None,
 ) -> Proposal:
-    """Move the level on the dose's own risk, not the day's (docs/architecture.md, item 19).
+    """Move the level relative to the patient and on the dose's own risk, not the day's
+    (docs/architecture.md, items 19 and 26).
+
+    First the patient's own evidence: while they tolerate the level (``tolerating``), a step
+    up toward the FITT top of the ladder is expected and taken unless the calibrated flare
+    risk it adds exceeds ``max_step_risk``; if it does, hold (never down on the population's
+    view of a dose this patient keeps tolerating).
 
     The level is a standing prescription; the day's risk (a noisy night, a chemotherapy week)
     is the same at every level and is the safety verdict's to answer (amber: a lighter
@@ -218,9 +235,14 @@ def model_policy(
     cur = state.current
     if cur not in probs:  # no score for the level in force: the guardrails clip to the range
         return Proposal(cur, ("model_hold",), "model")
+    expected = today is not None and tolerating(state, today, config)
+    if expected and cur + 1 in probs and probs[cur] - probs[cur + 1] <= config.max_step_risk:
+        return Proposal(cur + 1, (PROGRESSION,), "model")
     up = step_up_reason(probs, cur, config)
     if up:
         return Proposal(cur + 1, (up,), "model")
+    if expected:  # their own sessions at this dose outweigh the population's view of it
+        return Proposal(cur, ("model_hold_tolerated",), "model")
     flared = _flared_at_current_level(state)
     allowance = config.max_excess_risk if flared else config.max_excess_risk_hold
     level = cur
@@ -238,6 +260,15 @@ def model_policy(
     if ease:
         reasons.append("model_lighter_session")
     return Proposal(level, tuple(reasons) or ("model_hold",), "model", lighter=ease)
+
+
+def tolerating(state: ModalityState, today: date, config: PolicyConfig) -> bool:
+    """``progress_after`` tolerated sessions at the current level in the window, no flare."""
+    since = today - timedelta(days=config.progress_window_days)
+    window = [s for s in state.recent if since <= s.on <= today]
+    if any(not s.tolerated for s in window):
+        return False
+    return sum(s.level == state.current for s in window) >= config.progress_after
 
 
 def step_up_reason(probs: Mapping[int, float], current: int, config: PolicyConfig) -> str | None:
@@ -337,7 +368,10 @@ def apply_guardrails(
             if model_used and inp.patient_sessions < config.min_patient_sessions:
                 needs_review = True
                 reasons.append("too_little_patient_data")
-            if model_used and probs.get(level, 0.0) < config.theta + config.confidence_margin:
+            # A step the patient's own tolerated sessions back is not a low-confidence guess.
+            backed = PROGRESSION in proposal.reasons
+            confident = probs.get(level, 0.0) >= config.theta + config.confidence_margin
+            if model_used and not backed and not confident:
                 needs_review = True
                 reasons.append("low_confidence")
         elif level < cur:
