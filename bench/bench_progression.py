@@ -30,6 +30,8 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+REVIEW_REASONS = ("above_auto_approve_band", "too_little_patient_data", "low_confidence")
+
 
 def progression(db: Path) -> dict:
     """Levels served and decisions made, read from the run's database."""
@@ -62,8 +64,16 @@ def progression(db: Path) -> dict:
                 gains.append(max(weeks[last_week]) - min(weeks[0]))
         progressed += bool(gains) and max(gains) >= 2
     decisions = con.execute(
-        "SELECT current_level, applied_level, lighter, status FROM adaptations"
+        "SELECT current_level, applied_level, lighter, status, reason_codes, proposed_level"
+        " FROM adaptations"
     ).fetchall()
+    # Why step-ups went to the physio: the guardrail reasons on every proposal.
+    review: dict[str, int] = defaultdict(int)
+    for d in decisions:
+        if d[3] != "auto_applied" and d[5] > d[0]:
+            for code in json.loads(d[4]):
+                if code in REVIEW_REASONS:
+                    review[code] += 1
     applied = [d for d in decisions if d[1] is not None and d[3] in ("auto_applied", "approved")]
     con.close()
     return {
@@ -78,6 +88,7 @@ def progression(db: Path) -> dict:
         "applied_downs": sum(d[1] < d[0] for d in applied),
         "lighter": sum(bool(d[2]) for d in decisions),
         "served_by_verdict": dict(sorted(verdicts.items())),
+        "review_reasons": dict(sorted(review.items())),
     }
 
 
@@ -124,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{policy:<6} seed {seed}: "
                 + ", ".join(f"{k} {r[k]}" for k in KEYS)
-                + f", verdicts {r['served_by_verdict']}, {r['elapsed_seconds']:.0f} s",
+                + f", verdicts {r['served_by_verdict']}, review {r['review_reasons']}, "
+                + f"{r['elapsed_seconds']:.0f} s",
                 flush=True,
             )
             if args.json:
