@@ -215,7 +215,8 @@ def model_policy(
     First the patient's own evidence: while they tolerate the level (``tolerating``), a step
     up toward the FITT top of the ladder is expected and taken unless the calibrated flare
     risk it adds exceeds ``max_step_risk``; if it does, hold (never down on the population's
-    view of a dose this patient keeps tolerating).
+    view of a dose this patient keeps tolerating). The model's own step up below needs the
+    patient's last session not to say "wait" (a flare, a small rise, an effort over target).
 
     The level is a standing prescription; the day's risk (a noisy night, a chemotherapy week)
     is the same at every level and is the safety verdict's to answer (amber: a lighter
@@ -238,7 +239,9 @@ def model_policy(
     expected = today is not None and tolerating(state, today, config)
     if expected and cur + 1 in probs and probs[cur] - probs[cur + 1] <= config.max_step_risk:
         return Proposal(cur + 1, (PROGRESSION,), "model")
-    up = step_up_reason(probs, cur, config)
+    # The model's own step up (no history yet at this level) never overrides the patient's
+    # last session: a flare, a small next-day rise or an effort over target holds it.
+    up = None if _last_session_says_wait(state) else step_up_reason(probs, cur, config)
     if up:
         return Proposal(cur + 1, (up,), "model")
     if expected:  # their own sessions at this dose outweigh the population's view of it
@@ -263,12 +266,19 @@ def model_policy(
 
 
 def tolerating(state: ModalityState, today: date, config: PolicyConfig) -> bool:
-    """``progress_after`` tolerated sessions at the current level in the window, no flare."""
+    """``progress_after`` tolerated sessions on target at the current level in the window, no
+    flare in it, and the last session not followed by a small rise."""
     since = today - timedelta(days=config.progress_window_days)
     window = [s for s in state.recent if since <= s.on <= today]
-    if any(not s.tolerated for s in window):
+    if any(not s.tolerated for s in window) or _last_session_says_wait(state):
         return False
-    return sum(s.level == state.current for s in window) >= config.progress_after
+    at_level = sum(s.level == state.current and s.on_target for s in window)
+    return at_level >= config.progress_after
+
+
+def _last_session_says_wait(state: ModalityState) -> bool:
+    last = state.recent[-1] if state.recent else None
+    return last is not None and (not last.tolerated or last.small_rise or not last.on_target)
 
 
 def step_up_reason(probs: Mapping[int, float], current: int, config: PolicyConfig) -> str | None:
