@@ -215,8 +215,9 @@ def model_policy(
     First the patient's own evidence: while they tolerate the level (``tolerating``), a step
     up toward the FITT top of the ladder is expected and taken unless the calibrated flare
     risk it adds exceeds ``max_step_risk``; if it does, hold (never down on the population's
-    view of a dose this patient keeps tolerating). The model's own step up below needs the
-    patient's last session not to say "wait" (a flare, a small rise, an effort over target).
+    view of a dose this patient keeps tolerating). The model's own step up on absolute
+    P(tolerated) (``step_up_reason``) is only for a patient with no labelled session of the
+    modality yet.
 
     The level is a standing prescription; the day's risk (a noisy night, a chemotherapy week)
     is the same at every level and is the safety verdict's to answer (amber: a lighter
@@ -239,9 +240,9 @@ def model_policy(
     expected = today is not None and tolerating(state, today, config)
     if expected and cur + 1 in probs and probs[cur] - probs[cur + 1] <= config.max_step_risk:
         return Proposal(cur + 1, (PROGRESSION,), "model")
-    # The model's own step up (no history yet at this level) never overrides the patient's
-    # last session: a flare, a small next-day rise or an effort over target holds it.
-    up = None if _last_session_says_wait(state) else step_up_reason(probs, cur, config)
+    # The model's own step up on absolute P(tolerated) serves only a patient with no labelled
+    # session of this modality yet; after that, their own sessions decide (above).
+    up = None if state.recent else step_up_reason(probs, cur, config)
     if up:
         return Proposal(cur + 1, (up,), "model")
     if expected:  # their own sessions at this dose outweigh the population's view of it

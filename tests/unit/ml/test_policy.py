@@ -239,16 +239,17 @@ def test_the_expected_step_waits_when_it_adds_real_risk_or_after_a_flare():
     assert model_policy(old, flat, cfg, today=TODAY).level == 4
 
 
-def test_the_models_step_up_waits_when_the_last_session_says_so():
-    # A confident model (P(tolerated) 0.9 everywhere) does not override the patient's last
-    # session: a flare, a small next-day rise or an effort over target holds the level.
+def test_with_a_history_the_patients_own_sessions_decide_not_the_absolute_p():
+    # A confident model (P(tolerated) 0.9 everywhere) steps a patient with no sessions of the
+    # modality up; once they have some, only their own tolerated history moves them on.
     model = FakeModel(p_flare=0.1)
-    assert decide(make(recent=[ok(3)], model=model), "model").chosen == 5
-    for last in (ok(3, small_rise=True), ok(3, on_target=False)):
+    assert decide(make(model=model), "model").chosen == 5
+    for last in (ok(3), ok(3, small_rise=True), ok(3, on_target=False)):
         held = decide(make(recent=[ok(6), last], model=model), "model")
         assert held.chosen == 4 and "model_hold" in held.reason_codes
-    flare = SessionOutcome(TODAY - timedelta(days=3), 4, False)
-    assert decide(make(recent=[ok(6), flare], model=model), "model").chosen <= 4
+    small_rise = [ok(9), ok(6), ok(3, small_rise=True)]  # three tolerated, the last rose
+    assert decide(make(recent=small_rise, model=model), "model").chosen == 4
+    assert decide(make(recent=TOLERATED_AT_4, model=model), "model").chosen == 5
 
 
 def test_the_patients_own_history_never_crosses_a_guardrail():
