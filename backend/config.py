@@ -93,6 +93,12 @@ def load(overrides: dict | None = None) -> dict:
         "ADAPTATION_THETA_FLOOR": float(_env("ADAPTATION_THETA_FLOOR", "0.6")),
         "ADAPTATION_MAX_EXCESS_RISK": float(_env("ADAPTATION_MAX_EXCESS_RISK", "0.05")),
         "ADAPTATION_MAX_EXCESS_RISK_HOLD": float(_env("ADAPTATION_MAX_EXCESS_RISK_HOLD", "0.12")),
+        # P(flare) at the chosen level from which a green day may be served lighter (item 25).
+        "ADAPTATION_LIGHTER_RISK": float(_env("ADAPTATION_LIGHTER_RISK", "0.3")),
+        # Tolerated sessions at the level (2 weeks, no flare) after which a step up is expected,
+        # and the calibrated flare risk that step may add (item 26).
+        "ADAPTATION_PROGRESS_AFTER": int(_env("ADAPTATION_PROGRESS_AFTER", "3")),
+        "ADAPTATION_MAX_STEP_RISK": float(_env("ADAPTATION_MAX_STEP_RISK", "0.10")),
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",
@@ -130,6 +136,12 @@ def check(cfg: dict) -> None:
         raise ConfigError(f"{PREFIX}MEDIA_BASE_URL must be an http(s) URL")
     if not 0 <= cfg["OFFLINE_WINDOW_DAYS"] <= 60:
         raise ConfigError(f"{PREFIX}OFFLINE_WINDOW_DAYS must lie in [0, 60]")
+    if not 0 <= cfg["ADAPTATION_LIGHTER_RISK"] <= 1:
+        raise ConfigError(f"{PREFIX}ADAPTATION_LIGHTER_RISK must lie in [0, 1]")
+    if not 1 <= cfg["ADAPTATION_PROGRESS_AFTER"] <= 20:
+        raise ConfigError(f"{PREFIX}ADAPTATION_PROGRESS_AFTER must lie in [1, 20]")
+    if not 0 <= cfg["ADAPTATION_MAX_STEP_RISK"] <= 0.3:
+        raise ConfigError(f"{PREFIX}ADAPTATION_MAX_STEP_RISK must lie in [0, 0.3]")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -3,11 +3,14 @@
 Pure functions on the plain dataclasses below (no backend imports). Three policies propose a
 level; ``apply_guardrails`` is the single place that turns a proposal into a ``Decision``:
 
-* model: moves on the risk one level adds to its neighbour's, not on the day's risk: up one
+* model: first relative to the patient: while they tolerate the level (``progress_after``
+  sessions at it in two weeks, no flare) up one toward FITT unless the step adds more than
+  ``max_step_risk`` of calibrated flare risk, else hold; otherwise on the risk one level
+  adds to its neighbour's, not on the day's risk: up one
   level at P(tolerated) >= theta, or >= theta_floor adding at most ``max_excess_risk``; down
   while the current level adds more than ``max_excess_risk_hold`` (``max_excess_risk``
-  after a flare at it); else hold; at the lowest candidate, a lighter session when the full
-  one adds too much (docs/architecture.md, items 14, 19, 20);
+  after a flare at it); else hold; at the lowest candidate on a green day, a lighter session
+  when the full one is a real risk and adds too much (docs/architecture.md, items 14, 19, 20, 25);
 * rules (cold start, traffic light on next-day symptoms): -1 after a flare, hold after a
   small rise, +1 after two tolerated sessions on target at the current level;
 * fixed: +1 each week.
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -38,6 +41,7 @@ from ml.pipeline import predict_p_flare
 
 VERDICTS = ("green", "amber", "red")
 POLICIES = ("auto", "model", "rules", "fixed")
+PROGRESSION = "model_progression_tolerated"
 _PERSONAL_REFERENCE = {"fatigue": "fatigue_baseline", "pain": "pain_baseline"}
 _ZERO_REFERENCE = ("fatigue_delta", "pain_delta", "fatigue_trend", "pain_trend")
 _COL = {name: i for i, name in enumerate(NUMERIC)}
@@ -111,6 +115,15 @@ class PolicyConfig:
     # ... and that the current level may add to the one below before it steps down: a step
     # down costs at least a week to undo (+1 a week), so it waits for a clear dose effect.
     max_excess_risk_hold: float = 0.12
+    # A lighter session is for a real risk: P(flare) at the chosen level at least this (about
+    # twice a tolerating patient's flare rate), on a green day only (amber is cut already).
+    lighter_risk_bar: float = 0.3
+    # The patient's own evidence: this many tolerated sessions at the current level within
+    # ``progress_window_days`` and no flare of the modality in that window -> a step up is
+    # expected, unless the calibrated risk one step adds exceeds ``max_step_risk``.
+    progress_after: int = 3
+    progress_window_days: int = 14
+    max_step_risk: float = 0.10
     min_patient_sessions: int = 8  # below: the model's step up waits for review
     confidence_margin: float = 0.05  # a step up with P(tolerated) < theta + margin -> review
     raise_every_days: int = 7
@@ -163,7 +176,7 @@ def decide(
         policy == "model" or (policy == "auto" and inp.patient_sessions >= cfg.min_patient_sessions)
     )
     if use_model:
-        proposal = model_policy(inp.state, probs, cfg, scored.lighter)
+        proposal = model_policy(inp.state, probs, cfg, scored.lighter, inp.today)
     elif policy == "fixed":
         proposal = fixed_policy(inp.state, inp.today, cfg)
     else:
@@ -194,8 +207,17 @@ def model_policy(
     probs: Mapping[int, float],
     config: PolicyConfig,
     lighter: float | None = None,
+    today: date | None = None,
 ) -> Proposal:
-    """Move the level on the dose's own risk, not the day's (docs/architecture.md, item 19).
+    """Move the level relative to the patient and on the dose's own risk, not the day's
+    (docs/architecture.md, items 19 and 26).
+
+    First the patient's own evidence: while they tolerate the level (``tolerating``), a step
+    up toward the FITT top of the ladder is expected and taken unless the calibrated flare
+    risk it adds exceeds ``max_step_risk``; if it does, hold (never down on the population's
+    view of a dose this patient keeps tolerating). The model's own step up on absolute
+    P(tolerated) (``step_up_reason``) is only for a patient with no labelled session of the
+    modality yet.
 
     The level is a standing prescription; the day's risk (a noisy night, a chemotherapy week)
     is the same at every level and is the safety verdict's to answer (amber: a lighter
@@ -208,15 +230,23 @@ def model_policy(
     * otherwise hold.
 
     At the lowest candidate, ``lighter`` (P(tolerated) of its lighter session, if scored)
-    plays the level below: when the full session adds more than the allowance to it, the
-    design's "lowest candidate and a lighter session" (item 20).
+    plays the level below: when the full session's flare risk is a real one (at least
+    ``lighter_risk_bar``) and it adds more than the allowance to the lighter one's, the
+    design's "lowest candidate and a lighter session" (items 20, 25).
     """
     cur = state.current
     if cur not in probs:  # no score for the level in force: the guardrails clip to the range
         return Proposal(cur, ("model_hold",), "model")
-    up = step_up_reason(probs, cur, config)
+    expected = today is not None and tolerating(state, today, config)
+    if expected and cur + 1 in probs and probs[cur] - probs[cur + 1] <= config.max_step_risk:
+        return Proposal(cur + 1, (PROGRESSION,), "model")
+    # The model's own step up on absolute P(tolerated) serves only a patient with no labelled
+    # session of this modality yet; after that, their own sessions decide (above).
+    up = None if state.recent else step_up_reason(probs, cur, config)
     if up:
         return Proposal(cur + 1, (up,), "model")
+    if expected:  # their own sessions at this dose outweigh the population's view of it
+        return Proposal(cur, ("model_hold_tolerated",), "model")
     flared = _flared_at_current_level(state)
     allowance = config.max_excess_risk if flared else config.max_excess_risk_hold
     level = cur
@@ -225,10 +255,31 @@ def model_policy(
     reasons = []
     if level < cur:
         reasons.append("model_dose_risk_after_flare" if flared else "model_dose_risk")
-    ease = level == min(probs) and lighter is not None and lighter - probs[level] > allowance
+    ease = (
+        level == min(probs)
+        and lighter is not None
+        and 1.0 - probs[level] >= config.lighter_risk_bar
+        and lighter - probs[level] > allowance
+    )
     if ease:
         reasons.append("model_lighter_session")
     return Proposal(level, tuple(reasons) or ("model_hold",), "model", lighter=ease)
+
+
+def tolerating(state: ModalityState, today: date, config: PolicyConfig) -> bool:
+    """``progress_after`` tolerated sessions on target at the current level in the window, no
+    flare in it, and the last session not followed by a small rise."""
+    since = today - timedelta(days=config.progress_window_days)
+    window = [s for s in state.recent if since <= s.on <= today]
+    if any(not s.tolerated for s in window) or _last_session_says_wait(state):
+        return False
+    at_level = sum(s.level == state.current and s.on_target for s in window)
+    return at_level >= config.progress_after
+
+
+def _last_session_says_wait(state: ModalityState) -> bool:
+    last = state.recent[-1] if state.recent else None
+    return last is not None and (not last.tolerated or last.small_rise or not last.on_target)
 
 
 def step_up_reason(probs: Mapping[int, float], current: int, config: PolicyConfig) -> str | None:
@@ -328,7 +379,10 @@ def apply_guardrails(
             if model_used and inp.patient_sessions < config.min_patient_sessions:
                 needs_review = True
                 reasons.append("too_little_patient_data")
-            if model_used and probs.get(level, 0.0) < config.theta + config.confidence_margin:
+            # A step the patient's own tolerated sessions back is not a low-confidence guess.
+            backed = PROGRESSION in proposal.reasons
+            confident = probs.get(level, 0.0) >= config.theta + config.confidence_margin
+            if model_used and not backed and not confident:
                 needs_review = True
                 reasons.append("low_confidence")
         elif level < cur:
@@ -337,8 +391,12 @@ def apply_guardrails(
         no_session = True
         reasons.append("red_verdict_no_session")
 
-    # A lighter session eases the level it was proposed for; a lock fixes the dose itself.
+    # A lighter session eases the level it was proposed for; a lock fixes the dose itself; an
+    # amber day is cut by the safety verdict already, and cuts do not stack.
     lighter = proposal.lighter and level == proposal.level and locked is None and not no_session
+    if lighter and inp.verdict != "green":
+        lighter = False
+        reasons.append("amber_already_lighter")
     return Decision(
         modality=state.modality,
         current=cur,

@@ -27,6 +27,8 @@ DEFAULT_CONTENT_ROOT = pathlib.Path(__file__).resolve().parents[2] / "content"
 ROLES = ("warm_up", "main", "cool_down")
 MIN_LADDER_LEVELS = 3
 MIN_MAIN_PER_MODALITY = 3
+# "Start low, go slow": one level up adds at most this factor of load.
+MAX_RUNG_STEP = 1.35
 # A weekly pattern repeats, so "never two days in a row" allows at most 3 sessions in 7 days.
 MAX_NON_CONSECUTIVE_SESSIONS = 3
 SEATED_POSITIONS = ("seated", "lying")
@@ -169,6 +171,33 @@ class ModalityTemplateSchema(_StrictSchema):
     non_consecutive_days = StrictBoolean(load_default=False)
 
 
+class RungSchema(_StrictSchema):
+    level = fields.Integer(
+        strict=True, required=True, validate=validate.Range(vocab.MIN_LEVEL, vocab.MAX_LEVEL)
+    )
+    minutes = StrictFloat(
+        required=True, validate=validate.Range(min=0, max=120, min_inclusive=False)
+    )
+    target_rpe = StrictFloat(
+        required=True, validate=validate.Range(min=0, max=10, min_inclusive=False)
+    )
+
+
+class FittSchema(_StrictSchema):
+    sessions_per_week = fields.Integer(strict=True, required=True, validate=validate.Range(1, 7))
+    minutes_per_week = StrictFloat(
+        required=True, validate=validate.Range(min=0, min_inclusive=False)
+    )
+    min_rpe = StrictFloat(required=True, validate=validate.Range(min=0, max=10))
+
+
+class LadderSchema(_StrictSchema):
+    modality = fields.String(required=True, validate=_one_of(vocab.MODALITIES, "modality"))
+    sources = _texts(min_items=1)
+    fitt = fields.Nested(FittSchema, required=True)
+    levels = fields.List(fields.Nested(RungSchema), required=True)
+
+
 class ProgrammeSchema(_StrictSchema):
     id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error="Not kebab-case."))
     title = _text(required=True)
@@ -211,12 +240,14 @@ _UniqueKeyLoader.add_constructor(
 def _content_files(root: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
     """(relative posix path, path) of every file the loader reads, in a stable order."""
     paths = [*root.glob("exercises/**/*.yaml"), *root.glob("programmes/*.yaml")]
+    paths += root.glob("ladders/*.yaml")
     return sorted((p.relative_to(root).as_posix(), p) for p in paths if p.is_file())
 
 
 def _stray_files(root: pathlib.Path) -> list[str]:
     """.yml files would be silently skipped; say so instead."""
-    paths = [*root.glob("exercises/**/*.yml"), *root.glob("programmes/*.yml")]
+    folders = ("exercises/**", "programmes", "ladders")
+    paths = [p for folder in folders for p in root.glob(f"{folder}/*.yml")]
     return sorted(p.relative_to(root).as_posix() for p in paths)
 
 
@@ -287,6 +318,14 @@ def _build_exercise(d: dict) -> records.Exercise:
         seated_variant=d.get("seated_variant"),
         media=tuple(d["media"]),
         sources=tuple(d["sources"]),
+    )
+
+
+def _build_ladder(d: dict) -> records.DoseLadder:
+    return records.DoseLadder(
+        modality=d["modality"],
+        rungs=tuple(records.Rung(**r) for r in d["levels"]),
+        fitt=records.FittTarget(**d["fitt"]),
     )
 
 
@@ -716,6 +755,65 @@ def _programme_problems(programme: records.ProgrammeTemplate, path: pathlib.Path
     return problems
 
 
+# ---------- checks on one dose ladder ----------
+def _ladder_file_problems(ladder: records.DoseLadder, path: pathlib.Path) -> list[str]:
+    """Every level has a dose, each heavier than the last by small steps, up to FITT."""
+    problems = []
+    if ladder.modality != path.stem:
+        problems.append(f"modality: '{ladder.modality}' must equal the file name '{path.stem}'")
+    numbers = [r.level for r in ladder.rungs]
+    if numbers != list(range(vocab.MIN_LEVEL, vocab.MAX_LEVEL + 1)):
+        problems.append(
+            f"levels: must be levels {vocab.MIN_LEVEL} to {vocab.MAX_LEVEL} in order, got {numbers}"
+        )
+        return problems
+    for lower, upper in zip(ladder.rungs, ladder.rungs[1:], strict=False):
+        if not lower.load < upper.load <= MAX_RUNG_STEP * lower.load:
+            problems.append(
+                f"levels[{upper.level}]: load {upper.load:g} must be above level {lower.level}'s "
+                f"{lower.load:g} by at most {round(100 * (MAX_RUNG_STEP - 1))} %"
+            )
+    top, fitt = ladder.rungs[-1], ladder.fitt
+    if (
+        top.minutes * fitt.sessions_per_week < fitt.minutes_per_week
+        or top.target_rpe < fitt.min_rpe
+    ):
+        problems.append(
+            f"levels[{top.level}]: the top level ({top.minutes:g} min at CR-10 {top.target_rpe:g}) "
+            f"x {fitt.sessions_per_week} sessions does not reach the FITT target "
+            f"({fitt.minutes_per_week:g} min/week at CR-10 {fitt.min_rpe:g} or more)"
+        )
+    return problems
+
+
+def _loaded(
+    files: list[tuple[str, pathlib.Path]], folder: str, schema: Schema, problems: list[str]
+) -> Iterator[tuple[str, pathlib.Path, dict]]:
+    """(rel, path, validated data) of each file in ``folder`` that passes its schema."""
+    for rel, path in files:
+        if not rel.startswith(f"{folder}/"):
+            continue
+        data = _read_yaml(path, rel, problems)
+        loaded = _load_with(schema, data, rel, problems) if data is not None else None
+        if loaded is not None:
+            yield rel, path, loaded
+
+
+def _load_ladders(
+    files: list[tuple[str, pathlib.Path]], problems: list[str], modalities: Iterable[str]
+) -> dict[str, records.DoseLadder]:
+    ladders: dict[str, records.DoseLadder] = {}
+    for rel, path, loaded in _loaded(files, "ladders", LadderSchema(), problems):
+        ladder = _build_ladder(loaded)
+        problems.extend(f"{rel}: {p}" for p in _ladder_file_problems(ladder, path))
+        ladders[ladder.modality] = ladder
+    # A library without ladders serves its exercises' own doses; with any, every modality
+    # needs one, so no level of one modality is secretly a different dose.
+    for modality in sorted(set(modalities) - ladders.keys() if ladders else ()):
+        problems.append(f"ladders/{modality}.yaml: missing: every modality needs a dose ladder")
+    return dict(sorted(ladders.items()))
+
+
 # ---------- the whole library ----------
 @dataclass
 class _Exercises:
@@ -761,14 +859,7 @@ def _load_programmes(
 ) -> dict[str, records.ProgrammeTemplate]:
     programmes: dict[str, records.ProgrammeTemplate] = {}
     rel_of: dict[str, str] = {}
-    schema = ProgrammeSchema()
-    for rel, path in files:
-        if not rel.startswith("programmes/"):
-            continue
-        data = _read_yaml(path, rel, problems)
-        loaded = _load_with(schema, data, rel, problems) if data is not None else None
-        if loaded is None:
-            continue
+    for rel, path, loaded in _loaded(files, "programmes", ProgrammeSchema(), problems):
         programme = _build_programme(loaded)
         problems.extend(f"{rel}: {p}" for p in _programme_problems(programme, path))
         if programme.id in programmes:
@@ -790,6 +881,7 @@ def _load(root: pathlib.Path) -> tuple[records.Catalog | None, list[str]]:
     files = _content_files(root)
     found = _load_exercises(files, problems)
     programmes = _load_programmes(files, problems)
+    ladders = _load_ladders(files, problems, found.main_counts)
     problems.extend(_reference_problems(found.by_id, found.rel_of, found.claimed_ids))
     problems.extend(_main_count_problems(found.main_counts))
     if not programmes:
@@ -800,6 +892,7 @@ def _load(root: pathlib.Path) -> tuple[records.Catalog | None, list[str]]:
         exercises=dict(sorted(found.by_id.items())),
         programmes=dict(sorted(programmes.items())),
         version=content_version(root),
+        ladders=ladders,
     )
     return catalog, []
 

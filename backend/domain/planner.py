@@ -20,6 +20,7 @@ from backend.domain.records import (
     Catalog,
     DailySession,
     Dose,
+    DoseLadder,
     Exercise,
     Level,
     ModalityRange,
@@ -42,6 +43,9 @@ AMBER_VOLUME_FACTOR = 0.6
 AMBER_MAX_LOAD_FRACTION = 0.7
 AMBER_MAX_CUT = 0.5  # a block's volume is cut by at most half before everything is cut
 MAX_REASONS_SHOWN = 2
+MAX_SETS = 20  # the content schema's limit
+# With dose ladders, a warm-up or cool-down is this load (AU): 3 minutes at CR-10 2.
+SUPPORT_LOAD = 6.0
 # The rules' supervised_only means the affected work is not done at home: its load tags are
 # already excluded, so the session is served and the patient is told why it is missing.
 SUPERVISED_TEXT = (
@@ -405,6 +409,7 @@ class _Draft:
     slot: _Slot
     exercise: Exercise
     step: Level
+    factor: float | None = None  # the level's dose over the exercises' own (main work only)
 
     @property
     def minutes(self) -> float:
@@ -419,18 +424,72 @@ class _Draft:
 
 
 def _drafts(
-    slots: Sequence[_Slot], swaps: Mapping[str, Exercise], *, step_down: bool, caps: _Caps
+    slots: Sequence[_Slot],
+    swaps: Mapping[str, Exercise],
+    *,
+    step_down: bool,
+    caps: _Caps,
+    ladders: Mapping[str, DoseLadder] | None = None,
 ) -> list[_Draft]:
-    """One dose per slot: swapped variant, one ladder step down if asked, then today's caps."""
-    drafts = []
+    """One dose per slot: swapped variant, one ladder step down if asked, the level's dose
+    (``_level_factors``), then today's caps."""
+    picked = []
     for slot in slots:
         exercise = swaps.get(slot.exercise.id, slot.exercise)
         level = exercise.dose_at(slot.level).level
         if step_down:
             # A step of the ladder in use (not the modality level), so the dose really drops.
             level = max(MIN_LEVEL, level - 1)
-        drafts.append(_Draft(slot, exercise, _capped_step(exercise, level, caps)))
+        picked.append((slot, exercise, level))
+    factors = _level_factors(picked, ladders or {}, step_down)
+    drafts = []
+    for slot, exercise, level in picked:
+        if slot.part == "main":
+            factor = factors.get(exercise.modality)
+        else:  # warm-up and cool-down: the same few easy minutes whichever is rotated in
+            load = exercise.dose_at(level).dose.nominal_load
+            factor = SUPPORT_LOAD / load if ladders and load > 0 else None
+        drafts.append(_Draft(slot, exercise, _dosed_step(exercise, level, caps, factor), factor))
     return _within_session_minutes(drafts, caps)
+
+
+def _level_factors(
+    picked: Sequence[tuple[_Slot, Exercise, int]],
+    ladders: Mapping[str, DoseLadder],
+    step_down: bool,
+) -> dict[str, float]:
+    """Per modality: the factor that makes today's main work the level's dose.
+
+    A level means a load (the content's dose ladder), whichever exercises the rotation
+    brings: their own doses at that level only share the load out. Computed on the
+    uncapped doses, so a capped block stays lighter than its green-day self.
+    """
+    natural: dict[str, float] = {}
+    level_of: dict[str, int] = {}
+    for slot, exercise, level in picked:
+        if slot.part != "main" or exercise.modality not in ladders:
+            continue
+        natural[exercise.modality] = (
+            natural.get(exercise.modality, 0.0) + exercise.dose_at(level).dose.nominal_load
+        )
+        level_of[exercise.modality] = max(MIN_LEVEL, slot.level - 1) if step_down else slot.level
+    return {m: ladders[m].load_at(level_of[m]) / load for m, load in natural.items() if load > 0}
+
+
+def _dosed_step(exercise: Exercise, level: int, caps: _Caps, factor: float | None) -> Level:
+    """The step that fits today's caps, its volume times ``factor``, then capped again."""
+    step = _capped_step(exercise, level, caps)
+    if factor is None:
+        return step
+    return replace(step, dose=caps.clamp(_times(step.dose, factor)))
+
+
+def _times(dose: Dose, factor: float) -> Dose:
+    """Minutes (to the half minute, tenths under 2) and sets times ``factor``."""
+    minutes = (dose.minutes or 0.0) * factor
+    minutes = round(minutes * 2) / 2 if minutes >= 2 else max(round(minutes, 1), 0.1)
+    sets = None if dose.sets is None else min(MAX_SETS, max(1, round(dose.sets * factor)))
+    return replace(dose, minutes=minutes, sets=sets)
 
 
 def _within_session_minutes(drafts: list[_Draft], caps: _Caps) -> list[_Draft]:
@@ -444,9 +503,11 @@ def _within_session_minutes(drafts: list[_Draft], caps: _Caps) -> list[_Draft]:
             break
         # The longest block gives up a level first; ties go to the earlier block.
         i = max(lowerable, key=lambda k: (drafts[k].minutes, -k))
-        drafts[i] = replace(
-            drafts[i], step=_capped_step(drafts[i].exercise, drafts[i].step.level - 1, caps)
-        )
+        lower = _dosed_step(drafts[i].exercise, drafts[i].step.level - 1, caps, drafts[i].factor)
+        if lower.dose.nominal_load <= drafts[i].load:  # a lower step never adds load
+            drafts[i] = replace(drafts[i], step=lower)
+        else:
+            drafts[i] = drafts[i].with_dose(_no_heavier_than(lower.dose, drafts[i].load))
     total = sum(d.minutes for d in drafts)
     if total <= caps.max_minutes:
         return drafts
@@ -490,7 +551,11 @@ def _trimmed_for_minutes(slots: Sequence[_Slot], caps: _Caps) -> list[_Slot]:
 
 
 def _lighter_day(
-    slots: Sequence[_Slot], swaps: Mapping[str, Exercise], caps: _Caps, prefer_seated: bool
+    slots: Sequence[_Slot],
+    swaps: Mapping[str, Exercise],
+    caps: _Caps,
+    prefer_seated: bool,
+    ladders: Mapping[str, DoseLadder],
 ) -> list[_Draft]:
     """Amber: seated swaps and one step down; strictly lighter than the green day in total.
 
@@ -499,14 +564,23 @@ def _lighter_day(
     caps and seated flag (the same trimmed slots as amber).
     """
     kept = _trimmed_for_minutes(slots, caps)
-    plain = {d.slot.exercise.id: d for d in _drafts(slots, {}, step_down=False, caps=NO_CAPS)}
-    capped = _drafts(kept, swaps if prefer_seated else {}, step_down=False, caps=caps)
+    plain = {
+        d.slot.exercise.id: d
+        for d in _drafts(slots, {}, step_down=False, caps=NO_CAPS, ladders=ladders)
+    }
+    capped = _drafts(
+        kept, swaps if prefer_seated else {}, step_down=False, caps=caps, ladders=ladders
+    )
     references = [min(plain[g.slot.exercise.id].load, g.load) for g in capped]
     green_load = sum(references)
     # No block may end up heavier than on the green day (a seated variant can be longer).
     drafts = [
         d.with_dose(_no_heavier_than(d.step.dose, r))
-        for d, r in zip(_drafts(kept, swaps, step_down=True, caps=caps), references, strict=True)
+        for d, r in zip(
+            _drafts(kept, swaps, step_down=True, caps=caps, ladders=ladders),
+            references,
+            strict=True,
+        )
     ]
     # Until the day keeps at most 70% of the green day's load (§9: cut 30-50%), cut the
     # volume of the main work by up to half, then of everything if that is not enough.
@@ -521,8 +595,7 @@ def _lighter_day(
             continue
         factor = max(floor, (AMBER_VOLUME_FACTOR * green_load - keep) / cut)
         drafts = [
-            d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d
-            for d in drafts
+            d.with_dose(_scaled(d.step.dose, factor)) if d.slot.part in parts else d for d in drafts
         ]
     return drafts
 
@@ -560,9 +633,10 @@ def _build_blocks(
     amber = verdict.status == "amber"
     swaps = _swaps(slots, catalog, verdict, profile) if amber or prefer_seated else {}
     if amber:
-        drafts = _lighter_day(slots, swaps, caps, prefer_seated)
+        drafts = _lighter_day(slots, swaps, caps, prefer_seated, catalog.ladders)
     else:
-        drafts = _drafts(_trimmed_for_minutes(slots, caps), swaps, step_down=False, caps=caps)
+        kept = _trimmed_for_minutes(slots, caps)
+        drafts = _drafts(kept, swaps, step_down=False, caps=caps, ladders=catalog.ladders)
         drafts = _eased(drafts, lighter)  # amber days are lighter already
     blocks = tuple(
         Block(

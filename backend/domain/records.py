@@ -72,10 +72,48 @@ class ProgrammeTemplate:
 
 
 @dataclass(frozen=True)
+class Rung:
+    """One level of a modality's dose ladder: the main work of one session of it."""
+
+    level: int
+    minutes: float
+    target_rpe: float  # CR-10
+
+    @property
+    def load(self) -> float:
+        """The level's planned sRPE load (AU): what every rotation day serves at it."""
+        return self.minutes * self.target_rpe
+
+
+@dataclass(frozen=True)
+class FittTarget:
+    """Where the ladder leads: this many minutes a week at this effort or more."""
+
+    sessions_per_week: int
+    minutes_per_week: float
+    min_rpe: float
+
+
+@dataclass(frozen=True)
+class DoseLadder:
+    """A modality's levels as doses, so a level means the same load whatever is rotated in."""
+
+    modality: str
+    rungs: tuple[Rung, ...]  # levels 1..n, contiguous
+    fitt: FittTarget
+
+    def load_at(self, level: int) -> float:
+        """The level's load, clipped to the ladder's ends like ``Exercise.dose_at``."""
+        return self.rungs[max(1, min(level, len(self.rungs))) - 1].load
+
+
+@dataclass(frozen=True)
 class Catalog:
     exercises: dict[str, Exercise]
     programmes: dict[str, ProgrammeTemplate]
     version: str  # content hash
+    # Per modality; a modality without one serves its exercises' own doses.
+    ladders: dict[str, DoseLadder] = field(default_factory=dict)
 
 
 # ---------- the patient ----------

@@ -326,6 +326,9 @@ def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
         theta_floor=cfg["ADAPTATION_THETA_FLOOR"],
         max_excess_risk=cfg["ADAPTATION_MAX_EXCESS_RISK"],
         max_excess_risk_hold=cfg["ADAPTATION_MAX_EXCESS_RISK_HOLD"],
+        lighter_risk_bar=cfg["ADAPTATION_LIGHTER_RISK"],
+        progress_after=cfg["ADAPTATION_PROGRESS_AFTER"],
+        max_step_risk=cfg["ADAPTATION_MAX_STEP_RISK"],
     )
     return ml_policy.decide(inp, policy=policy, config=config)
 

@@ -188,7 +188,7 @@ class SteepDoseModel:
     """P(flare) rising steeply with the planned load: even level 1 is too much for this patient."""
 
     def predict_proba(self, X):
-        p = np.clip(0.05 + X["planned_load"].to_numpy() / 150, 0, 1)
+        p = np.clip(0.05 + X["planned_load"].to_numpy() / 50, 0, 1)
         return np.column_stack([1 - p, p])
 
 

@@ -182,6 +182,96 @@ def test_model_policy_eases_the_lowest_level_when_even_it_adds_risk():
     assert red.no_session and not red.lighter
 
 
+def test_an_amber_day_is_not_cut_a_second_time():
+    # Issue 13, item 4: the safety verdict already cut an amber day (volume 30-50 %); the
+    # coach's lighter session on top left about half the green dose.
+    steep = DoseModel(0.1, 0.8)
+    green = decide(make(current=1, model=steep, lighter=LIGHTER), "model")
+    assert green.lighter
+    amber = decide(make(current=1, verdict="amber", model=steep, lighter=LIGHTER), "model")
+    assert not amber.lighter and "amber_already_lighter" in amber.reason_codes
+    assert amber.chosen == 1
+
+
+def test_a_green_day_is_served_lighter_only_for_a_real_risk():
+    # The full session adds 15-18 points to its lighter one either way; only a P(flare) at the
+    # dose of at least the stated bar (0.3) is a reason to serve less of it.
+    cfg = PolicyConfig(max_excess_risk_hold=0.12, lighter_risk_bar=0.3)
+    low = make(current=1, lo=1).state
+    assert not model_policy(low, {1: 0.75, 2: 0.60}, cfg, lighter=0.93).lighter  # risk 0.25
+    eased = model_policy(low, {1: 0.65, 2: 0.55}, cfg, lighter=0.80)  # risk 0.35
+    assert eased.lighter and "model_lighter_session" in eased.reasons
+    lower_bar = PolicyConfig(max_excess_risk_hold=0.12, lighter_risk_bar=0.2)
+    assert model_policy(low, {1: 0.75, 2: 0.60}, lower_bar, lighter=0.93).lighter
+
+
+TOLERATED_AT_4 = [ok(9), ok(6), ok(3)]  # three tolerated sessions at level 4 in two weeks
+
+
+def test_a_patient_who_tolerates_the_level_is_expected_to_step_up():
+    # Issue 13, item 2: relative to the patient, not an absolute P(tolerated). P(tolerated)
+    # 0.57 at the current level (the pessimistic model of the issue) and 0.50 one up: the
+    # absolute rules hold (under theta_floor); the patient's own three tolerated sessions and
+    # a step that adds 7 points of calibrated risk move them on, with no review for low
+    # confidence (their sessions back it).
+    probs = {2: 0.60, 3: 0.58, 4: 0.57, 5: 0.50}
+    cfg = PolicyConfig(max_step_risk=0.10, progress_after=3)
+    assert model_policy(make().state, probs, cfg, today=TODAY).level == 4  # no history: hold
+    state = make(recent=TOLERATED_AT_4).state
+    up = model_policy(state, probs, cfg, today=TODAY)
+    assert up.level == 5 and up.reasons == ("model_progression_tolerated",)
+    d = decide(make(recent=TOLERATED_AT_4, model=FakeModel(p_flare=0.43)), "model")
+    assert d.chosen == 5 and not d.needs_review
+
+
+def test_the_expected_step_waits_when_it_adds_real_risk_or_after_a_flare():
+    cfg = PolicyConfig(max_step_risk=0.10, progress_after=3)
+    steep = {2: 0.80, 3: 0.75, 4: 0.70, 5: 0.55}  # one up adds 15 points
+    held = model_policy(make(recent=TOLERATED_AT_4).state, steep, cfg, today=TODAY)
+    assert held.level == 4 and held.reasons == ("model_hold_tolerated",)  # not a step down
+    flat = {2: 0.60, 3: 0.58, 4: 0.57, 5: 0.55}
+    flare = SessionOutcome(TODAY - timedelta(days=4), 4, False)
+    after_flare = make(recent=[ok(12), ok(10), flare, ok(2)]).state
+    assert model_policy(after_flare, flat, cfg, today=TODAY).level == 4
+    two = make(recent=[ok(6), ok(3)]).state  # two tolerated: not yet
+    assert model_policy(two, flat, cfg, today=TODAY).level == 4
+    old = make(recent=[ok(20), ok(17), ok(15)]).state  # tolerated, but not in two weeks
+    assert model_policy(old, flat, cfg, today=TODAY).level == 4
+
+
+def test_with_a_history_the_patients_own_sessions_decide_not_the_absolute_p():
+    # A confident model (P(tolerated) 0.9 everywhere) steps a patient with no sessions of the
+    # modality up; once they have some, only their own tolerated history moves them on.
+    model = FakeModel(p_flare=0.1)
+    assert decide(make(model=model), "model").chosen == 5
+    for last in (ok(3), ok(3, small_rise=True), ok(3, on_target=False)):
+        held = decide(make(recent=[ok(6), last], model=model), "model")
+        assert held.chosen == 4 and "model_hold" in held.reason_codes
+    small_rise = [ok(9), ok(6), ok(3, small_rise=True)]  # three tolerated, the last rose
+    assert decide(make(recent=small_rise, model=model), "model").chosen == 4
+    assert decide(make(recent=TOLERATED_AT_4, model=model), "model").chosen == 5
+
+
+def test_the_patients_own_history_never_crosses_a_guardrail():
+    model = FakeModel(p_flare=0.43)
+    amber = decide(make(recent=TOLERATED_AT_4, verdict="amber", model=model), "model")
+    assert amber.chosen == 4 and "amber_no_progression" in amber.reason_codes
+    red = decide(make(recent=TOLERATED_AT_4, verdict="red", model=model), "model")
+    assert red.no_session and red.chosen == 4
+    locked = decide(make(recent=TOLERATED_AT_4, locked=4, model=model), "model")
+    assert locked.chosen == 4 and "locked_level" in locked.reason_codes
+    recent_raise = decide(
+        make(recent=TOLERATED_AT_4, last_raise=TODAY - timedelta(days=3), model=model), "model"
+    )
+    assert recent_raise.chosen == 4 and "raised_within_7_days" in recent_raise.reason_codes
+    top = decide(make(current=6, hi=6, recent=[ok(9, 6), ok(6, 6), ok(3, 6)], model=model), "model")
+    assert top.chosen == 6  # the physio's maximum (or FITT's top rung) ends the climb
+    band = decide(make(recent=TOLERATED_AT_4, band=0, model=model), "model")
+    assert band.needs_review and "above_auto_approve_band" in band.reason_codes
+    new = decide(make(recent=TOLERATED_AT_4, sessions=3, model=model), "model")
+    assert new.needs_review and "too_little_patient_data" in new.reason_codes
+
+
 def test_model_step_up_needs_review_with_little_data_or_low_confidence():
     d = decide(make(model=FakeModel(p_flare=0.1), sessions=2), "model")
     assert d.chosen == 5 and d.needs_review and "too_little_patient_data" in d.reason_codes
@@ -330,6 +420,7 @@ def test_no_policy_output_crosses_a_guardrail(inp, policy):
         assert d.needs_review
     if d.lighter:  # a lighter session never rides on a raise, a lock, or a day without one
         assert d.chosen <= cur and rng.locked_level is None and not d.no_session
+        assert inp.verdict == "green"  # amber is cut by the safety verdict already
 
 
 @settings(max_examples=60, deadline=None)
