@@ -1,7 +1,7 @@
 """Response headers for health data, and the load balancer in front (docs/security.md).
 
 Every response gets `nosniff`; everything but the dashboard (which sets its own, stricter set
-in web.blueprint) gets `no-store` and `Referrer-Policy: no-referrer`; HTTPS requests get HSTS;
+in web.blueprint) and the public content (media, vocabulary) gets `no-store` and `Referrer-Policy: no-referrer`; HTTPS requests get HSTS;
 the API docs page gets a Content-Security-Policy that forbids framing. Behind a proxy,
 `ONWARD_TRUSTED_PROXIES` hops of X-Forwarded-For/-Proto/-Host/-Port are believed (ProxyFix),
 so client addresses (rate limits, audit), the scheme (HSTS, secure cookies) and hosts are right.
@@ -18,6 +18,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 DOCS_PREFIX = "/api/v1/docs"
 DASHBOARD_PREFIX = "/dashboard"
+# Public, patient-free and cacheable: their views set their own Cache-Control.
+CACHEABLE_PREFIXES = ("/media/", "/api/v1/vocabulary")
 HSTS = "max-age=31536000; includeSubDomains"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 DOCS_CSP = (
@@ -51,7 +53,10 @@ def register(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(DASHBOARD_PREFIX):
             return response  # web.blueprint sets the dashboard's own
-        headers["Cache-Control"] = "no-store"
+        if request.path.startswith(CACHEABLE_PREFIXES):
+            headers.setdefault("Cache-Control", "no-store")
+        else:
+            headers["Cache-Control"] = "no-store"
         headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path.startswith(DOCS_PREFIX) and response.mimetype == "text/html":
             hashes = _script_hashes(response.get_data())

@@ -14,7 +14,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 from backend.domain.records import Catalog, Exercise
 
@@ -79,7 +79,9 @@ def describe(ref: str, placeholder: bool = False) -> dict:
     if base:
         url = f"{base.rstrip('/')}/{relative}" + (f"?v={version}" if version else "")
     else:
-        url = url_for("media.serve", path=relative, v=version, _external=True)
+        # Outside a request (a CLI, the scheduler) there is no host to be absolute about:
+        # the path alone; the app always reads sessions over HTTP, with the full URL.
+        url = _url(relative, version)
     kind = content_type(relative)
     return {
         "url": url,
@@ -88,6 +90,15 @@ def describe(ref: str, placeholder: bool = False) -> dict:
         "kind": kind.split("/")[0] if kind.startswith(("image/", "video/")) else "other",
         "placeholder": placeholder,
     }
+
+
+def _url(relative: str, version: str | None) -> str:
+    """Absolute inside a request; outside one (a CLI, the scheduler) there is no host to be
+    absolute about, so the path alone (the app always reads sessions over HTTP)."""
+    values = {"path": relative, **({"v": version} if version else {})}
+    if has_request_context():
+        return url_for("media.serve", **values, _external=True)
+    return current_app.url_map.bind("").build("media.serve", values)
 
 
 def for_exercise(exercise: Exercise | None) -> list[dict]:
