@@ -389,17 +389,59 @@ def _variant(
 
 
 def _swaps(
-    slots: Sequence[_Slot], catalog: Catalog, verdict: Verdict, profile: PatientProfile
+    slots: Sequence[_Slot],
+    catalog: Catalog,
+    verdict: Verdict,
+    profile: PatientProfile,
+    amber: bool = False,
 ) -> dict[str, Exercise]:
-    """Slot exercise id -> its safe seated variant; one exercise is never served twice."""
+    """Slot exercise id -> its safe seated variant; one exercise is never served twice.
+
+    On an amber day (domain §9: "switch to seated, non-weight-bearing or mobility work"), main
+    work on the feet without a seated variant is swapped for off-feet work of the same
+    modality, or else for mobility work.
+    """
     taken = {s.exercise.id for s in slots}
     swaps: dict[str, Exercise] = {}
     for slot in slots:
         variant = _variant(slot.exercise, catalog, verdict, profile, taken)
+        if variant is None and amber and _on_feet_main(slot):
+            variant = _off_feet(slot.exercise, catalog, verdict, profile, taken)
         if variant is not None:
             swaps[slot.exercise.id] = variant
             taken.add(variant.id)
     return swaps
+
+
+def _on_feet_main(slot: _Slot) -> bool:
+    exercise = slot.exercise
+    return (
+        slot.part == "main"
+        and exercise.modality != "mobility"
+        and "weight_bearing" in exercise.load_tags
+    )
+
+
+def _off_feet(
+    exercise: Exercise,
+    catalog: Catalog,
+    verdict: Verdict,
+    profile: PatientProfile,
+    taken: set[str],
+) -> Exercise | None:
+    """A safe main exercise off the feet, of the same modality if there is one, else mobility."""
+    for modality in (exercise.modality, "mobility"):
+        for candidate_id in sorted(catalog.exercises):
+            candidate = catalog.exercises[candidate_id]
+            if (
+                candidate.modality == modality
+                and "main" in candidate.roles
+                and "weight_bearing" not in candidate.load_tags
+                and candidate.id not in taken
+                and _usable(candidate, verdict, profile)
+            ):
+                return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -554,7 +596,7 @@ def _lighter_day(
     slots: Sequence[_Slot],
     swaps: Mapping[str, Exercise],
     caps: _Caps,
-    prefer_seated: bool,
+    green_swaps: Mapping[str, Exercise],
     ladders: Mapping[str, DoseLadder],
 ) -> list[_Draft]:
     """Amber: seated swaps and one step down; strictly lighter than the green day in total.
@@ -568,9 +610,7 @@ def _lighter_day(
         d.slot.exercise.id: d
         for d in _drafts(slots, {}, step_down=False, caps=NO_CAPS, ladders=ladders)
     }
-    capped = _drafts(
-        kept, swaps if prefer_seated else {}, step_down=False, caps=caps, ladders=ladders
-    )
+    capped = _drafts(kept, green_swaps, step_down=False, caps=caps, ladders=ladders)
     references = [min(plain[g.slot.exercise.id].load, g.load) for g in capped]
     green_load = sum(references)
     # No block may end up heavier than on the green day (a seated variant can be longer).
@@ -631,9 +671,12 @@ def _build_blocks(
     caps = _Caps(getattr(verdict, "max_target_rpe", None), getattr(verdict, "max_minutes", None))
     prefer_seated = bool(getattr(verdict, "prefer_seated", False))
     amber = verdict.status == "amber"
-    swaps = _swaps(slots, catalog, verdict, profile) if amber or prefer_seated else {}
+    # The green day's own swaps (seated variants when the verdict prefers them), and amber's:
+    # those and, off the feet, the §9 switch away from weight-bearing work.
+    green_swaps = _swaps(slots, catalog, verdict, profile) if prefer_seated else {}
+    swaps = _swaps(slots, catalog, verdict, profile, amber=True) if amber else green_swaps
     if amber:
-        drafts = _lighter_day(slots, swaps, caps, prefer_seated, catalog.ladders)
+        drafts = _lighter_day(slots, swaps, caps, green_swaps, catalog.ladders)
     else:
         kept = _trimmed_for_minutes(slots, caps)
         drafts = _drafts(kept, swaps, step_down=False, caps=caps, ladders=catalog.ladders)
