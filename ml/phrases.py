@@ -19,6 +19,8 @@ REASONS: Mapping[str, str] = {
     "model_dose_risk_after_flare": "flared at this level recently, and the level below is clearly safer",
     "model_lighter_session": "even the lowest level is a stretch today: a shorter session is offered",
     "model_hold": "no level is clearly better than the current one: staying",
+    "model_hold_tolerated": "tolerating this level, but one more would add too much risk: staying",
+    "model_progression_tolerated": "tolerated several sessions on target at this level: one level up",
     "model_unavailable": "no usable model: the rule-based coach decided",
     "model_veto": "the model predicts the rules' step up would not be tolerated",
     # rule-based policy
@@ -35,6 +37,7 @@ REASONS: Mapping[str, str] = {
     "locked_level": "the physio locked this level",
     "locked_level_above_safety_cap": "locked level is above today's safety limit: the limit applies",
     "amber_no_progression": "an amber day: no progression this week (traffic light)",
+    "amber_already_lighter": "an amber day is lighter already: no second cut",
     "raised_within_7_days": "already raised in the last 7 days",
     "max_one_level_per_week": "at most one level per week",
     "clipped_to_range": "kept inside the prescribed range",
