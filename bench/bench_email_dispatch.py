@@ -61,17 +61,10 @@ def main() -> None:
             with app.app_context():
                 db.create_all()
                 now = clock.now()
+                same = {"kind": "bench", "channel": "email", "now": now, "title": "Review"}
+                same |= {"local_date": now.date(), "body": "Something needs review."}
                 rows = [
-                    new_row(
-                        kind="bench",
-                        channel="email",
-                        local_date=now.date(),
-                        title="Needs review",
-                        body="Something needs review in Onward.",
-                        now=now,
-                        address=f"on-call-{i}@relay.test",
-                        subject=str(i),
-                    )
+                    new_row(**same, address=f"on-call-{i}@relay.test", subject=str(i))
                     for i in range(args.n)
                 ]
                 insert_once(rows)
