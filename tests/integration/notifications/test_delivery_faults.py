@@ -194,3 +194,5 @@ def test_two_schedulers_behind_a_relay_slower_than_the_lease_send_each_once(app,
             s.stop()
     assert sent_events() == Counter(ids)
     assert mailbox.message_ids() == Counter(message_id(nid) for nid in ids)
+    for s in both:  # both really took part
+        assert "notifications dispatched" in s.log.read_text(), s.log.read_text()[-2000:]
