@@ -78,6 +78,8 @@ class Scheduler:
             "ONWARD_SMTP_HOST": "127.0.0.1",
             "ONWARD_SMTP_PORT": str(port),
             "ONWARD_NOTIFY_DISPATCH_SECONDS": "1",
+            # Short leases need short timeouts (backend.notify.check).
+            **{f"ONWARD_{c}_TIMEOUT": "0.4" for c in ("SMTP", "WEBHOOK", "PUSH")},
             "PYTHONPATH": str(ROOT),
             **{f"ONWARD_{k}": str(v) for k, v in settings.items()},
         }
