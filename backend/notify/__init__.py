@@ -64,6 +64,20 @@ def init_app(app: Flask) -> None:
     """Add the notification settings to app.config (explicit config keeps precedence)."""
     for name in SETTINGS:
         app.config.setdefault(name, _from_env(name))
+    check(app.config)
+
+
+def check(config) -> None:
+    """The lease is renewed once per message, so it must outlast one send by a margin: a
+    send that outlasts it may be made again by another dispatcher (docs/notifications.md)."""
+    from backend.config import ConfigError
+
+    longest = max(config[f"{c}_TIMEOUT"] for c in ("SMTP", "WEBHOOK", "PUSH"))
+    if config["NOTIFY_LEASE_SECONDS"] <= 2 * longest:
+        raise ConfigError(
+            f"{PREFIX}NOTIFY_LEASE_SECONDS must be more than twice the longest channel timeout "
+            f"({longest:g} s)"
+        )
 
 
 def setting(name: str) -> Any:

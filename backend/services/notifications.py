@@ -274,17 +274,20 @@ def _lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=setting("NOTIFY_LEASE_SECONDS"))
 
 
-@transactional
-def _renew(nid: str, fence: int) -> bool:
-    """Extend one row's lease right before its send; False if another dispatcher took it."""
+def _extend(row: Claimed) -> bool:
+    """Extend one row's lease right before its send, in the caller's transaction; False if
+    another dispatcher took it over (the fence moved on) or it is no longer due."""
     return bool(
         db.session.execute(
             update(N)
-            .where(N.id == nid, N.fence == fence, N.state.in_(RETRYABLE))
+            .where(N.id == row.id, N.fence == row.fence, N.state.in_(RETRYABLE))
             .values(claimed_until=_lease_end(clock.now()))
             .execution_options(synchronize_session=False)
         ).rowcount
     )
+
+
+_renew = transactional(_extend)
 
 
 def dispatch_due(
@@ -298,16 +301,21 @@ def dispatch_due(
     claimed = {c.id: c for c in claim(limit, only)}
     report = DispatchReport(claimed=len(claimed))
     try:
-        for message in _messages(list(claimed)):
+        messages = _messages(list(claimed))
+        ready = bool(messages) and _renew(claimed[messages[0].id])
+        for i, message in enumerate(messages):
             mine = claimed[message.id]
-            if not _renew(message.id, mine.fence):
+            following = claimed[messages[i + 1].id] if i + 1 < len(messages) else None
+            if not ready:
                 report.outcomes["taken_over"] += 1  # our batch lease ran out; theirs now
+                ready = following is not None and _renew(following)
                 continue
             result = _send(channels.get(message.channel), message)
             report.outcomes[_outcome(result, mine.attempts)] += 1
             # Recorded one by one so that a crash resends at most the message in flight
-            # (receivers deduplicate on its stable id).
-            _record(message.id, mine, result)
+            # (receivers deduplicate on its stable id); the same transaction renews the
+            # next row's lease, right before its send.
+            ready = _record(message.id, mine, result, following)
     finally:
         for channel in channels.values():
             if hasattr(channel, "close"):
@@ -393,7 +401,7 @@ def _messages(ids: list[str]) -> list[Message]:
 
 
 @transactional
-def _record(nid: str, mine: Claimed, result: DeliveryResult) -> None:
+def _record(nid: str, mine: Claimed, result: DeliveryResult, following: Claimed | None) -> bool:
     # Only the holder of the current fence may record: if another dispatcher took the row
     # over (its claim bumped the fence), its result wins and ours is dropped.
     now = clock.now()
@@ -417,6 +425,7 @@ def _record(nid: str, mine: Claimed, result: DeliveryResult) -> None:
     ).rowcount
     if changed:
         _log_events([(nid, state, detail[:500])], now)
+    return following is not None and _extend(following)
 
 
 # ---------- the inbox, for any signed-in user ----------

@@ -354,3 +354,14 @@ def test_a_sender_whose_row_was_taken_over_cannot_mark_it_sent(app, client, smtp
     assert first.outcomes == {"sent": 1}  # the first sender's result ...
     assert [s for s, _ in events(nid)] == ["scheduled", "sent"]  # ... is not recorded twice
     assert _message_ids(smtp) == [f"<{nid}@notifications.onward>"] * 2
+
+
+def test_a_lease_shorter_than_two_channel_timeouts_is_refused(tmp_path):
+    from backend import create_app
+    from backend.config import ConfigError
+    from tests.conftest import app_config
+
+    config = app_config(f"sqlite:///{tmp_path / 'x.db'}", NOTIFY_LEASE_SECONDS=20)
+    with pytest.raises(ConfigError, match="NOTIFY_LEASE_SECONDS"):
+        create_app({**config, "SMTP_TIMEOUT": 10.0})
+    assert create_app({**config, "SMTP_TIMEOUT": 5.0, "WEBHOOK_TIMEOUT": 5.0, "PUSH_TIMEOUT": 5.0})
