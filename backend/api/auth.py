@@ -26,6 +26,13 @@ class RefreshSchema(StrictSchema):
     refresh_token = ma.fields.String(required=True, validate=validate.Length(1, 200))
 
 
+class LogoutSchema(StrictSchema):
+    refresh_token = ma.fields.String(
+        validate=validate.Length(1, 200),
+        metadata={"description": "sign out with the refresh token alone (no access token needed)"},
+    )
+
+
 class ActivateSchema(StrictSchema):
     invite_code = ma.fields.String(required=True, validate=validate.Length(1, 40))
     password = ma.fields.String(required=True, validate=validate.Length(1, 1024), load_only=True)
@@ -62,12 +69,17 @@ def refresh(body):
 
 
 @blp.route("/logout", methods=["POST"])
+@blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
-@blp.doc(security=BEARER)
-def logout():
-    """Sign out: ends this sign-in's refresh and access tokens."""
+@blp.doc(security=[*BEARER, {}])
+def logout(body):
+    """Sign out: ends this sign-in's refresh and access tokens. With a `refresh_token` in the
+    body no access token is needed (an app whose access token has expired can still sign out)."""
     from flask_jwt_extended import get_jwt
 
+    if body and body.get("refresh_token"):
+        accounts.logout_with_refresh_token(body["refresh_token"])
+        return
     current_actor()
     accounts.logout(get_jwt()["fam"])
 

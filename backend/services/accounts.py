@@ -201,6 +201,15 @@ def logout(family_id: str) -> None:
     _revoke_family(family_id, "logout")
 
 
+@transactional
+def logout_with_refresh_token(token: str) -> None:
+    """End the sign-in a refresh token (spent or not) belongs to; an unknown one is a 401."""
+    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(token)))
+    if row is None:
+        raise Unauthorised("This sign-in has ended. Please sign in again.")
+    _revoke_family(row.family_id, "logout")
+
+
 def family_revoked(family_id: str | None) -> bool:
     return family_id is None or db.session.get(RevokedFamily, family_id) is not None
 

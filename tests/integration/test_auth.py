@@ -186,3 +186,17 @@ def test_a_tampered_access_token_is_401(client):
     response = client.get("/api/v1/patients", headers=bearer(forged))
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_logout_with_the_refresh_token_alone(client):
+    """Issue 15, item 7: an app whose access token has expired can still sign out."""
+    staff = clinic_with_staff()
+    tokens = login(client, staff["physio"])
+    body = {"refresh_token": tokens["refresh_token"]}
+    assert client.post("/api/v1/auth/logout", json=body).status_code == 204
+    assert client.get("/api/v1/patients", headers=bearer(tokens)).status_code == 401
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 401
+    unknown = client.post("/api/v1/auth/logout", json={"refresh_token": "not-a-token"})
+    assert unknown.status_code == 401
+    assert unknown.headers["Content-Type"] == "application/problem+json"
+    assert client.post("/api/v1/auth/logout").status_code == 401  # nothing to sign out
