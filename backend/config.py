@@ -57,6 +57,9 @@ def load(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
         "ACCESS_TOKEN_MINUTES": int(_env("ACCESS_TOKEN_MINUTES", "15")),
         "REFRESH_TOKEN_DAYS": int(_env("REFRESH_TOKEN_DAYS", "30")),
+        # A refresh retried within this many seconds (its answer lost on a flaky network) gets
+        # the same new refresh token instead of revoking the sign-in.
+        "REFRESH_GRACE_SECONDS": int(_env("REFRESH_GRACE_SECONDS", "30")),
         "INVITE_DAYS": int(_env("INVITE_DAYS", "14")),
         # Failed sign-ins per (account, address) pair and, softer, per account; every attempt
         # per address. API and dashboard share the counters (backend/sign_in_limits.py).

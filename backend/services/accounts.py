@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,16 +74,28 @@ def _patient_id(user: User) -> str | None:
     return db.session.scalar(select(Patient.id).where(Patient.user_id == user.id))
 
 
-def _issue(user: User, family_id: str) -> TokenPair:
+def _successor(token: str) -> str:
+    """The refresh token that replaces `token`: derived, so a retried refresh can give the
+    same one again without the server keeping any token in clear."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"refresh:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def _access(user: User, family_id: str) -> str:
     minutes = current_app.config["ACCESS_TOKEN_MINUTES"]
     claims = {"role": user.role, "clinic": user.clinic_id, "fam": family_id}
     patient_id = _patient_id(user)
     if patient_id:
         claims["patient"] = patient_id
-    access = create_access_token(
+    return create_access_token(
         identity=user.id, additional_claims=claims, expires_delta=timedelta(minutes=minutes)
     )
-    refresh = secrets.token_urlsafe(32)
+
+
+def _issue(user: User, family_id: str, refresh: str | None = None) -> TokenPair:
+    minutes = current_app.config["ACCESS_TOKEN_MINUTES"]
+    access = _access(user, family_id)
+    refresh = refresh or secrets.token_urlsafe(32)
     now = clock.now()
     db.session.add(
         RefreshToken(
@@ -170,18 +183,41 @@ def refresh(token: str) -> TokenPair:
         ).rowcount
         if spent != 1:
             db.session.rollback()
+            retried = _retried_within_grace(row, token, now)
+            if retried is not None:
+                return retried
             _revoke_family(row.family_id, "refresh_reuse")
             db.session.commit()
             raise Unauthorised("This sign-in has ended. Please sign in again.")
         user = db.session.get(User, row.user_id)
         if user is None or not user.active:
             raise Unauthorised("This sign-in has ended. Please sign in again.")
-        pair = _issue(user, row.family_id)
+        pair = _issue(user, row.family_id, _successor(token))
         db.session.commit()
         return pair
     except BaseException:
         db.session.rollback()  # the reuse revocation above was already committed
         raise
+
+
+def _retried_within_grace(row: RefreshToken, token: str, now) -> TokenPair | None:
+    """A refresh retried soon after its answer was lost: the same new refresh token (and a
+    fresh access token), as long as that successor has not been used itself."""
+    spent_at = db.session.scalar(select(RefreshToken.spent_at).where(RefreshToken.id == row.id))
+    grace = timedelta(seconds=current_app.config["REFRESH_GRACE_SECONDS"])
+    if spent_at is None or now - spent_at > grace:
+        return None
+    successor = _successor(token)
+    nxt = db.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == _digest(successor))
+    )
+    if nxt is None or nxt.spent_at is not None or nxt.revoked_at is not None:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    minutes = current_app.config["ACCESS_TOKEN_MINUTES"]
+    return TokenPair(_access(user, row.family_id), successor, minutes * 60, user.role)
 
 
 def _revoke_family(family_id: str, reason: str) -> None:

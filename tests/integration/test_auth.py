@@ -58,7 +58,8 @@ def test_reusing_a_spent_refresh_token_revokes_the_whole_family(client):
     second = client.post(
         "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
     ).get_json()
-    # An attacker replays the stolen, already-spent token.
+    # An attacker replays the stolen, already-spent token (after the retry grace window).
+    clock._clock.advance(seconds=31)
     replay = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401
     # The legitimate holder's newer tokens are dead too: refresh and access.
@@ -200,3 +201,21 @@ def test_logout_with_the_refresh_token_alone(client):
     assert unknown.status_code == 401
     assert unknown.headers["Content-Type"] == "application/problem+json"
     assert client.post("/api/v1/auth/logout").status_code == 401  # nothing to sign out
+
+
+def test_a_retried_refresh_within_the_grace_window_gets_the_same_new_refresh_token(client):
+    """Issue 15, item 7: a lost response, retried, must not sign the patient out."""
+    staff = clinic_with_staff()
+    first = login(client, staff["physio"])
+    body = {"refresh_token": first["refresh_token"]}
+    answer = client.post("/api/v1/auth/refresh", json=body).get_json()
+    clock._clock.advance(seconds=5)
+    retry = client.post("/api/v1/auth/refresh", json=body)
+    assert retry.status_code == 200
+    assert retry.get_json()["refresh_token"] == answer["refresh_token"]
+    assert client.get("/api/v1/patients", headers=bearer(retry.get_json())).status_code == 200
+    # Once the new token has been used, the old one is a reuse again: the family ends.
+    newer = client.post("/api/v1/auth/refresh", json={"refresh_token": answer["refresh_token"]})
+    assert newer.status_code == 200
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 401
+    assert client.get("/api/v1/patients", headers=bearer(newer.get_json())).status_code == 401
