@@ -34,30 +34,17 @@ def test_the_patient_page_shows_the_patients_local_time(client):
     assert "for the patient now" in page
 
 
+def clinic_timezone_command(clinic_id: str, zone: str):
+    return factories.APP.test_cli_runner().invoke(
+        args=["users", "clinic-timezone", "--clinic", clinic_id, "--timezone", zone]
+    )
+
+
 def test_the_clinic_timezone_command_refuses_an_unknown_zone_in_one_line(client):
     d = demo_clinic(client)
-    runner = factories.APP.test_cli_runner()
-    bad = runner.invoke(
-        args=[
-            "users",
-            "clinic-timezone",
-            "--clinic",
-            d["a"]["clinic_id"],
-            "--timezone",
-            "Mars/Base",
-        ]
-    )
+    bad = clinic_timezone_command(d["a"]["clinic_id"], "Mars/Base")
     assert bad.exit_code != 0 and "Unknown time zone 'Mars/Base'" in bad.output
     assert "Traceback" not in bad.output
-    good = runner.invoke(
-        args=[
-            "users",
-            "clinic-timezone",
-            "--clinic",
-            d["a"]["clinic_id"],
-            "--timezone",
-            "Asia/Tokyo",
-        ]
-    )
+    good = clinic_timezone_command(d["a"]["clinic_id"], "Asia/Tokyo")
     assert good.exit_code == 0, good.output
     assert in_app(accounts.clinic_timezone)(d["a"]["clinic_id"]) == "Asia/Tokyo"

@@ -15,13 +15,25 @@ def emitted_reason_codes() -> set[str]:
     or returns from a `*_reason` function."""
     tree = ast.parse(inspect.getsource(policy))
     codes: set[str] = set()
+    # Module-level string constants (PROGRESSION = "...") count where their name is used.
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
     def literals(node: ast.AST) -> set[str]:
-        return {
-            n.value
-            for n in ast.walk(node)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.islower()
-        }
+        found = set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                found.add(n.value)
+            elif isinstance(n, ast.Name) and n.id in constants:
+                found.add(constants[n.id])
+        return {code for code in found if code.islower()}
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -41,6 +53,7 @@ def emitted_reason_codes() -> set[str]:
 def test_the_reader_finds_the_policys_codes():
     codes = emitted_reason_codes()
     assert {"model_step_up_above_theta", "max_one_level_per_week", "step_down_applied"} <= codes
+    assert policy.PROGRESSION in codes  # a code given by a constant's name is found too
 
 
 def test_every_reason_code_has_a_clinical_phrase():
