@@ -90,6 +90,9 @@ class ModalityState:
     recent: tuple[SessionOutcome, ...] = ()  # oldest first
     safety_max_level: int | None = None  # the tightest safety cap, if any
     lighter_loads: Mapping[int, float] = field(default_factory=dict)  # the lighter session's
+    # The weekly load cap still trims the current level's dose: it is not served in full yet,
+    # so a step up would only move the level ahead of the dose (rules.yaml progression).
+    building_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -357,6 +360,9 @@ def apply_guardrails(
         if inp.verdict == "amber" and level > cur:
             level = cur
             reasons.append("amber_no_progression")
+        if level > cur and state.building_up:
+            level = cur
+            reasons.append("building_up_to_level")
         if level > cur:
             recent_raise = (
                 state.last_raise is not None

@@ -35,6 +35,7 @@ from backend.domain.safety import (
     SurgeryRule,
     SymptomAtSiteRule,
     TemperatureRule,
+    WeeklyLoadCap,
 )
 from backend.domain.vocabulary import (
     BONE_SITES,
@@ -274,6 +275,14 @@ class _ResumeLighterSchema(_RuleSchema):
     days = _strict_int(required=True, validate=validate.Range(min=1))
 
 
+class _WeeklyLoadCapSchema(_RuleSchema):
+    max_rise = StrictFloat(required=True, validate=validate.Range(min=0, max=1))
+
+
+class _ProgressionSchema(_Strict):
+    weekly_load_cap = fields.Nested(_WeeklyLoadCapSchema, required=True)
+
+
 class _CareTeamSchema(_Strict):
     hold = fields.Nested(_RuleSchema, required=True)
     resume_lighter = fields.Nested(_ResumeLighterSchema, required=True)
@@ -325,6 +334,7 @@ class RulesFileSchema(_Strict):
     check_in = fields.Nested(_CheckInSchema, required=True)
     care_team = fields.Nested(_CareTeamSchema, required=True)
     calendar = fields.Nested(_CalendarSchema, required=True)
+    progression = fields.Nested(_ProgressionSchema, required=True)
 
 
 # ---------- loading ----------
@@ -461,6 +471,7 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             for i, r in enumerate(data["calendar"]["infusion_windows"])
         ),
         ("calendar.radiotherapy", data["calendar"]["radiotherapy"]),
+        ("progression.weekly_load_cap", data["progression"]["weekly_load_cap"]),
     ]
 
 
@@ -606,5 +617,9 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
         ),
         radiotherapy=RadiotherapyRule(
             _rule(calendar["radiotherapy"], "11"), calendar["radiotherapy"]["days_after_end"]
+        ),
+        weekly_load_cap=WeeklyLoadCap(
+            _rule(data["progression"]["weekly_load_cap"], "10"),
+            data["progression"]["weekly_load_cap"]["max_rise"],
         ),
     )

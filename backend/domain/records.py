@@ -267,6 +267,7 @@ class DailySession:
     modalities: tuple[str, ...] = ()
     rest_day: bool = False
     substitutions: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (from, to)
+    capped: tuple[str, ...] = ()  # modalities shortened to the weekly load cap
 
     @property
     def planned_load(self) -> float:

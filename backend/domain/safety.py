@@ -220,6 +220,15 @@ class RadiotherapyRule:
 
 
 @dataclass(frozen=True)
+class WeeklyLoadCap:
+    """A session's load in a modality may be at most ``1 + max_rise`` times the heaviest
+    session of it the patient completed the week before (``planner.weekly_load_ceilings``)."""
+
+    rule: Rule
+    max_rise: float
+
+
+@dataclass(frozen=True)
 class Advice:
     emergency: str
     red: str
@@ -255,6 +264,7 @@ class RuleSet:
     resume_lighter_days: int
     infusion_windows: tuple[InfusionWindow, ...]
     radiotherapy: RadiotherapyRule
+    weekly_load_cap: WeeklyLoadCap
 
     def all_rules(self) -> tuple[Rule, ...]:
         """Every rule in file order."""
@@ -280,6 +290,7 @@ class RuleSet:
             self.resume_lighter,
             *(w.rule for w in self.infusion_windows),
             self.radiotherapy.rule,
+            self.weekly_load_cap.rule,
         )
 
 
@@ -358,7 +369,9 @@ def evaluate(
         fired.extend(_check_in_rules(check_in, baseline, profile, rules))
     else:
         fired.append(rules.check_in_missing)
-    fired = [r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances]
+    fired = [
+        r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances
+    ]
     return _verdict(fired, rules, check_in_missing=not checked_in)
 
 
@@ -472,7 +485,9 @@ def _with_tags(rule: Rule, tags: frozenset[str]) -> Rule:
 
 
 # ---------- treatment calendar (§11) ----------
-def _lifted_by_lab(window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date) -> bool:
+def _lifted_by_lab(
+    window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date
+) -> bool:
     """A count drawn inside this window (after the infusion's day + from_day) shows it is fine."""
     floor = window.unless_lab
     if floor is None:
