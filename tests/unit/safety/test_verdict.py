@@ -198,4 +198,7 @@ def test_every_rule_in_the_file_can_fire(rules):
             )
         )
     fired = set().union(*(codes(v) for v in scenarios))
-    assert fired == {r.code for r in rules.all_rules()}
+    # The weekly load cap is the planner's (it needs last week's sessions, not today's inputs):
+    # tests/unit/safety/test_second_reader_findings.py::test_progression_caps_* fire it.
+    planner_rules = {rules.weekly_load_cap.rule.code}
+    assert fired == {r.code for r in rules.all_rules()} - planner_rules
