@@ -17,7 +17,6 @@ from backend.models import ExerciseSession
 from backend.services import content
 
 
-
 def main_loads(blocks: list[dict] | None) -> dict[str, float]:
     """A stored session's main work's planned load (minutes x CR-10) per modality, as
     ``planner.main_loads`` reads a planned one."""
