@@ -222,6 +222,8 @@ class _LesionModulesSchema(_Strict):
 class _RedFlagSchema(_Described):
     symptom = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
     tier = fields.String(required=True)
+    # The flag still counts this long after the check-in that reported it (e.g. 24 h).
+    within_hours = _strict_int(load_default=None, validate=validate.Range(min=1))
 
 
 class _SymptomAtSiteSchema(_RuleSchema):
@@ -578,6 +580,7 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
                 ),
                 f["symptom"],
                 f["tier"],
+                f["within_hours"],
             )
             for f in flags["symptoms"]
         ),

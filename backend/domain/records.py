@@ -188,6 +188,9 @@ class Baseline:
     # The pre-session scores of the last session done before today (next-day response, §9).
     pre_session_fatigue: float | None = None
     pre_session_pain: float | None = None
+    # Earlier days' check-ins: (hours since it was sent, symptoms reported), for red flags that
+    # count for a while after they were reported (rules.yaml red flag ``within_hours``).
+    recent_symptoms: tuple[tuple[float, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ class RedFlag:
     rule: Rule
     symptom: str
     tier: str
+    within_hours: int | None = None  # still counts this long after an earlier check-in
 
 
 @dataclass(frozen=True)
@@ -369,6 +370,8 @@ def evaluate(
         fired.extend(_check_in_rules(check_in, baseline, profile, rules))
     else:
         fired.append(rules.check_in_missing)
+    reported = {r.code for r in fired}
+    fired.extend(r for r in _lingering_flags(baseline, rules) if r.code not in reported)
     fired = [
         r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances
     ]
@@ -531,6 +534,21 @@ def _care_team_rules(care: CareTeamState, today: date, rules: RuleSet) -> list[R
 
 
 # ---------- today's check-in (§4.1 fever and vitals, §5, §9) ----------
+def _lingering_flags(baseline: Baseline, rules: RuleSet) -> list[Rule]:
+    """Red flags with ``within_hours`` reported in an earlier check-in that recently: "no
+    vomiting within 24 h" (§4.1) reaches past midnight, and past a day with no check-in."""
+    # Standing here: the team was alerted when it was reported; a new alert waits for a new report.
+    return [
+        replace(flag.rule, standing=True)
+        for flag in rules.red_flags
+        if flag.within_hours
+        and any(
+            flag.symptom in symptoms and hours <= flag.within_hours
+            for hours, symptoms in baseline.recent_symptoms
+        )
+    ]
+
+
 def _check_in_rules(
     check_in: CheckIn, baseline: Baseline, profile: PatientProfile, rules: RuleSet
 ) -> list[Rule]:

@@ -84,6 +84,11 @@ def _baseline(check_ins: list[CheckIn], on: date, rows) -> records.Baseline:
         last_session_rpe_over_target=_over_target(last),
         pre_session_fatigue=before.fatigue if before else None,
         pre_session_pain=before.pain if before else None,
+        recent_symptoms=tuple(
+            ((clock.now() - c.at).total_seconds() / 3600, frozenset(c.symptoms or ()))
+            for c in check_ins
+            if c.local_date < on and c.symptoms
+        ),
     )
 
 
