@@ -32,6 +32,7 @@ from backend.domain.safety import (
     ScoreRule,
     SessionRpeRule,
     SiteRule,
+    SlowProgression,
     SurgeryRule,
     SymptomAtSiteRule,
     TemperatureRule,
@@ -281,8 +282,15 @@ class _WeeklyLoadCapSchema(_RuleSchema):
     max_rise = StrictFloat(required=True, validate=validate.Range(min=0, max=1))
 
 
+class _SlowProgressionSchema(_RuleSchema):
+    precautions = _codes_of(PRECAUTIONS, "precaution")
+    bone_lesions = _flag()
+    raise_every_days = _strict_int(required=True, validate=validate.Range(min=7))
+
+
 class _ProgressionSchema(_Strict):
     weekly_load_cap = fields.Nested(_WeeklyLoadCapSchema, required=True)
+    slow = fields.List(fields.Nested(_SlowProgressionSchema), required=True)
 
 
 class _CareTeamSchema(_Strict):
@@ -474,6 +482,7 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ),
         ("calendar.radiotherapy", data["calendar"]["radiotherapy"]),
         ("progression.weekly_load_cap", data["progression"]["weekly_load_cap"]),
+        *((f"progression.slow.{i}", r) for i, r in enumerate(data["progression"]["slow"])),
     ]
 
 
@@ -624,5 +633,12 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
         weekly_load_cap=WeeklyLoadCap(
             _rule(data["progression"]["weekly_load_cap"], "10"),
             data["progression"]["weekly_load_cap"]["max_rise"],
+        ),
+        slow_progression=tuple(
+            SlowProgression(
+                PrecautionRule(_rule(r, "10"), frozenset(r["precautions"]), r["bone_lesions"]),
+                r["raise_every_days"],
+            )
+            for r in data["progression"]["slow"]
         ),
     )

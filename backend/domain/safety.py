@@ -230,6 +230,14 @@ class WeeklyLoadCap:
 
 
 @dataclass(frozen=True)
+class SlowProgression:
+    """Patients ``when`` fires for step a level up at most once in ``raise_every_days``."""
+
+    when: PrecautionRule
+    raise_every_days: int
+
+
+@dataclass(frozen=True)
 class Advice:
     emergency: str
     red: str
@@ -266,6 +274,7 @@ class RuleSet:
     infusion_windows: tuple[InfusionWindow, ...]
     radiotherapy: RadiotherapyRule
     weekly_load_cap: WeeklyLoadCap
+    slow_progression: tuple[SlowProgression, ...]
 
     def all_rules(self) -> tuple[Rule, ...]:
         """Every rule in file order."""
@@ -292,7 +301,13 @@ class RuleSet:
             *(w.rule for w in self.infusion_windows),
             self.radiotherapy.rule,
             self.weekly_load_cap.rule,
+            *(s.when.rule for s in self.slow_progression),
         )
+
+    def slow_progression_for(self, profile: PatientProfile) -> SlowProgression | None:
+        """The slow-progression rule with the longest interval that applies, if any."""
+        slow = [s for s in self.slow_progression if s.when.fires(profile)]
+        return max(slow, key=lambda s: s.raise_every_days) if slow else None
 
 
 # ---------- the verdict ----------

@@ -91,6 +91,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     catalog = content.current().catalog
     profile, _, _ = patient_inputs.domain_inputs(patient)
     ceilings = load_cap.ceilings_for(patient.id, on)
+    slow = content.current().rules.slow_progression_for(profile)
     for modality in modalities:
         item = prescribed[modality]
         loads = _level_loads(catalog, profile, modality)
@@ -107,6 +108,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
             level_loads=loads,
             lighter_loads=_level_loads(catalog, profile, modality, lighter=True),
             building_up=ceiling is not None and full > ceiling,
+            raise_every_days=slow.raise_every_days if slow else None,
             recent=tuple(outcomes[modality][-RECENT_SESSIONS:]),
             # Today's effort caps shape today's session (the planner applies them); they are
             # not a ceiling on the level history, or one amber day would become a regression.

@@ -414,3 +414,44 @@ def test_fatigue_9_or_more_a_later_check_in_does_not_lift_todays_red(client) -> 
     assert _check_in(client, patient, fatigue=9)["status"] == "red"
     _check_in(client, patient, fatigue=3)  # ten minutes later
     assert _today(client, patient)["blocks"] == []
+
+
+# ---------------------------------------------------------------- §4.2 / §6 progress slowly
+# Fixed 2026-12-04 (B4): lymphoedema "progress slowly", HSCT "avoid over-training" and bone
+# metastases "start low, go slow" had the same +1 level every 7 days as everyone.
+@pytest.mark.parametrize(
+    "who",
+    [
+        profile(precautions=frozenset({"lymphoedema"})),
+        profile(precautions=frozenset({"hsct"})),
+        profile(Lesion("pelvis", resistance_cleared=True)),
+    ],
+    ids=["lymphoedema", "hsct", "bone lesion"],
+)
+def test_progress_slowly_no_second_step_within_14_days(who) -> None:
+    # §4.2 "Lymphoedema | ... progress slowly"; "HSCT | Avoid over-training"; §6 EFFECT
+    # "Start low, go slow". Ten days after a step is more than the usual 7: still no step.
+    slow = rules().slow_progression_for(who)
+    assert slow is not None and slow.raise_every_days >= 14
+    tolerated = tuple(
+        SessionOutcome(TODAY - timedelta(days=d), 3, True, True) for d in (6, 4, 2)
+    )
+    state = ModalityState(
+        modality="walking_aerobic",
+        current=3,
+        range=LevelRange(1, 8),
+        last_raise=TODAY - timedelta(days=10),
+        recent=tolerated,
+        raise_every_days=slow.raise_every_days,
+    )
+    decision = decide(DecisionInput(today=TODAY, verdict="green", state=state), "rules")
+    assert decision.chosen == 3 and "slow_progression_interval" in decision.reason_codes
+    usual = decide(
+        DecisionInput(today=TODAY, verdict="green", state=replace(state, raise_every_days=None)),
+        "rules",
+    )
+    assert usual.chosen == 4
+
+
+def test_progress_slowly_does_not_apply_without_the_condition() -> None:
+    assert rules().slow_progression_for(profile()) is None
