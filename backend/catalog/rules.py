@@ -307,6 +307,7 @@ class _InfusionWindowSchema(_RuleSchema):
     from_day = _strict_int(required=True, validate=validate.Range(min=0))
     to_day = _strict_int(required=True, validate=validate.Range(min=0))
     unless_lab = fields.Nested(_LabFloorSchema, load_default=None)
+    high_dose_only = _flag()
 
 
 class _RadiotherapySchema(_RuleSchema):
@@ -624,6 +625,7 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
                 w["from_day"],
                 w["to_day"],
                 LabFloor(**w["unless_lab"]) if w["unless_lab"] else None,
+                w["high_dose_only"],
             )
             for w in calendar["infusion_windows"]
         ),

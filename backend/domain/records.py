@@ -138,6 +138,8 @@ class LabResult:
 class TreatmentCalendar:
     infusions: tuple[date, ...] = ()
     radiotherapy: tuple[tuple[date, date], ...] = ()  # inclusive windows
+    # Infusions the team marked high-dose IV chemotherapy (also listed in ``infusions``).
+    high_dose_infusions: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)

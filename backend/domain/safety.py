@@ -212,6 +212,7 @@ class InfusionWindow:
     # A lab at/above this lifts the rule, only when drawn inside the window it speaks for
     # (on or after infusion day + from_day): an earlier count says nothing about the nadir.
     unless_lab: LabFloor | None = None
+    high_dose_only: bool = False  # only infusions the team marked high-dose
 
 
 @dataclass(frozen=True)
@@ -524,7 +525,8 @@ def _calendar_rules(
 ) -> list[Rule]:
     fired: list[Rule] = []
     for window in rules.infusion_windows:
-        for infusion in (d for d in calendar.infusions if d <= today):
+        infusions = calendar.high_dose_infusions if window.high_dose_only else calendar.infusions
+        for infusion in (d for d in infusions if d <= today):
             day = (today - infusion).days
             if window.from_day <= day <= window.to_day and not _lifted_by_lab(
                 window, infusion, labs, today

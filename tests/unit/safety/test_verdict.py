@@ -180,6 +180,7 @@ def test_every_rule_in_the_file_can_fire(rules):
     )
     for day in (0, 3, 10):
         scenarios.append(judge(rules, calendar=TreatmentCalendar(infusions=(days_ago(day),))))
+    scenarios.append(judge(rules, calendar=TreatmentCalendar(high_dose_infusions=(days_ago(0),))))
     scenarios.append(
         judge(rules, calendar=TreatmentCalendar(radiotherapy=((days_ago(1), days_ago(-1)),)))
     )
