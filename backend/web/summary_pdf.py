@@ -204,5 +204,16 @@ def render(s: dict) -> bytes:
         title="Exercise programme summary",
         author="Onward",
     )
-    doc.build(story)
+    footer = f"Onward · {patient['display_name']} · printed {printed:%d %b %Y}"
+
+    def _footer(canvas, document) -> None:
+        # Every printed page names whose it is: pages of a summary get separated.
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(colors.HexColor("#52606d"))
+        canvas.drawString(15 * mm, 8 * mm, footer[:150])
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {document.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return out.getvalue()

@@ -56,6 +56,7 @@ def test_the_summary_opens_and_says_what_happened_in_clinical_words(client, tmp_
         assert heading in text, heading
     assert "Ann Hughes" in text and "Chest pain" in text  # the demo clinic's red flag
     assert "14/90" in text  # this week's ESAS-r total
+    assert "page 2" in text and text.count("Onward · Ann Hughes") >= 2  # each page says whose
     assert "Walking and aerobic" in text and "walking_aerobic" not in text
     changes = text[text.index("Level changes") : text.index("Symptom questionnaire")]
     assert not any(code in changes for code in INTERNAL), changes
