@@ -13,6 +13,7 @@ from backend.models.accounts import (
 from backend.models.adaptation import Adaptation, ModelVersion
 from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog
 from backend.models.notifications import Device, Notification, NotificationEvent, Snooze
+from backend.models.observations import ObservationDay, ObservationPoint, SessionStream
 from backend.models.patients import Patient, care_team
 
 __all__ = [
@@ -29,10 +30,13 @@ __all__ = [
     "ModelVersion",
     "Notification",
     "NotificationEvent",
+    "ObservationDay",
+    "ObservationPoint",
     "Patient",
     "RefreshToken",
     "RevokedFamily",
     "SessionLog",
+    "SessionStream",
     "Snooze",
     "User",
     "care_team",
