@@ -26,6 +26,7 @@ ROWS_PER_STATEMENT = 500
 MARGIN = timedelta(days=2)
 MAX_SESSION = timedelta(hours=6)
 PARTITION_LOCK = 0x0B5E  # pg_advisory_xact_lock key: one creator of partitions at a time
+PARTITION_LOCK_TIMEOUT = "10s"
 KEY_COLUMNS = ("patient_id", "started_at", "kind", "device")
 
 
@@ -54,13 +55,15 @@ def ingest(actor: Actor, body: dict) -> dict:
             {"json": where},
         ) from None
     unique = obs.dedupe(points)
+    # Before this transaction touches observation_points: making a partition needs the
+    # parent to itself for a moment.
+    _ensure_partitions({p.start for p in unique})
     links = _session_links(actor, patient, body.get("sessions") or [])
     before = _count(patient.id, unique)
-    _ensure_partitions({p.start for p in unique})
     _upsert(patient.id, unique)
     new = _count(patient.id, unique) - before
     days = sorted(obs.local_days(unique, patient.timezone))
-    day_rows = [row for day in days for row in _resummarise_day(patient, day)]
+    day_rows = [row for day in days for row in resummarise_day(patient, day)]
     streams = _resummarise_sessions(patient, unique, links)
     return {
         "received": len(points),
@@ -141,7 +144,8 @@ def _points_between(patient_id: str, start: datetime, end: datetime) -> list[obs
     ]
 
 
-def _resummarise_day(patient: Patient, day: date) -> list[ObservationDay]:
+def resummarise_day(patient: Patient, day: date) -> list[ObservationDay]:
+    """Rebuild one local day's summaries from its raw points (in the caller's transaction)."""
     start, end = obs.day_bounds(day, patient.timezone)
     summaries = obs.summaries_between(_points_between(patient.id, start, end), start, end)
     db.session.execute(
@@ -246,6 +250,9 @@ def _ensure_partitions(starts: set[datetime]) -> None:
     if not missing:
         return
     with db.engine.begin() as conn:
+        # A long transaction on the parent must not queue every upload behind this DDL:
+        # give up after a while (a 503 the phone retries).
+        conn.execute(text(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'"))
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PARTITION_LOCK})
         conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {PARTITION_SCHEMA}"))
         for month in missing:

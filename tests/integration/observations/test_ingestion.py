@@ -342,3 +342,33 @@ def test_pruning_drops_raw_points_past_the_window_and_keeps_the_summaries(app, c
         run_job(app, "observations.prune")  # idempotent
     assert stored_points(app) == 0
     assert day_summary(app, w["patients"]["p1"]) == before
+
+
+def test_a_month_past_the_window_is_dropped_whole(app, client, w):
+    from sqlalchemy import text
+
+    from backend.services import observations
+
+    october = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+    points = [fhir_hr(october, 66), fhir_hr(MIDNIGHT, 70)]
+    assert (
+        client.post(URL, json={"points": points}, headers=bearer(w["tokens"]["p1"])).status_code
+        == 200
+    )
+    postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    october_partition = "observation_partitions.observation_points_2026_10"
+    if postgres:  # each month its own partition
+        with app.app_context():
+            assert db.session.execute(text(f"SELECT to_regclass('{october_partition}')")).scalar()
+    retention = timedelta(days=app.config["OBSERVATION_RETENTION_DAYS"])
+    with app.app_context():
+        result = observations.prune(datetime(2026, 11, 1, tzinfo=UTC) + retention)
+        assert stored_points(app) == 1  # November's point stays
+        if postgres:
+            assert result["dropped_partitions"] == ["observation_points_2026_10"]
+            assert (
+                db.session.execute(text(f"SELECT to_regclass('{october_partition}')")).scalar()
+                is None
+            )
+        else:
+            assert result["deleted"] == 1
