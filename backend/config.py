@@ -78,7 +78,7 @@ def load(overrides: dict | None = None) -> dict:
         # A log or check-in for a day older than this is refused (docs/api.md "Offline sync").
         "OFFLINE_WINDOW_DAYS": int(_env("OFFLINE_WINDOW_DAYS", "7")),
         # Raw wearable points older than this are pruned nightly; day and session summaries
-        # stay. An upload may reach back this far less two days (docs/architecture.md, item 40).
+        # stay. An upload may reach back this far less two days (docs/architecture.md, item 41).
         "OBSERVATION_RETENTION_DAYS": _int("OBSERVATION_RETENTION_DAYS", "90"),
         # A batch of 5 000 FHIR Observations is about 2.5 MB: this endpoint alone may take more.
         "OBSERVATION_MAX_BODY_BYTES": _int("OBSERVATION_MAX_BODY_BYTES", str(4 * 1024 * 1024)),

@@ -2,7 +2,7 @@
 
 Parsed and validated with the maintained `fhir.resources` models. Its R4B package is used:
 R4B is the technical correction of R4 and leaves Observation, ServiceRequest, Goal, Flag and
-Bundle structurally unchanged, and the library ships no separate R4 package (item 40 of
+Bundle structurally unchanged, and the library ships no separate R4 package (item 41 of
 docs/architecture.md).
 """
 

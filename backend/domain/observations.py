@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 MAX_POINTS = 5000
@@ -86,7 +86,7 @@ def parse_time(raw, index: int, field: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise PointError(index, field, "needs a UTC offset (e.g. Z or +01:00).")
     try:
-        return moment.astimezone(ZoneInfo("UTC"))
+        return moment.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
         raise PointError(index, field, "out of range.") from None
 
@@ -227,7 +227,7 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     zone = ZoneInfo(timezone)
     start = datetime.combine(day, datetime.min.time(), zone)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def local_days(points: Iterable[Point], timezone: str) -> set[date]:

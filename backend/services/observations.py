@@ -20,7 +20,6 @@ from backend.security import Actor
 from backend.services import audit, transactional
 from backend.services.patients import is_id, load_patient
 
-ROWS_PER_STATEMENT = 500
 # Uploads may reach back to the window less this margin, so every day an upload touches still
 # has all its raw points (a local day spans at most 25 h plus a steps interval of 24 h).
 MARGIN = timedelta(days=2)
@@ -107,41 +106,38 @@ def _count(patient_id: str, points: list[obs.Point]) -> int:
 
 def _upsert(patient_id: str, points: list[obs.Point]) -> None:
     """Insert, or replace the value and end of, each point under its key (a device's
-    re-upload corrects its reading rather than adding one)."""
+    re-upload corrects its reading rather than adding one). One compiled statement run as
+    an executemany: compiling a 500-row VALUES list cost more than the insert itself."""
     insert = postgresql.insert if _is_postgres() else sqlite.insert
-    table = ObservationPoint.__table__
-    for offset in range(0, len(points), ROWS_PER_STATEMENT):
-        chunk = points[offset : offset + ROWS_PER_STATEMENT]
-        rows = [
-            {
-                "patient_id": patient_id,
-                "started_at": p.start,
-                "kind": p.kind,
-                "device": p.device,
-                "ended_at": p.end,
-                "value": p.value,
-            }
-            for p in chunk
-        ]
-        statement = insert(table).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEY_COLUMNS),
-            set_={"ended_at": statement.excluded.ended_at, "value": statement.excluded.value},
-        )
-        db.session.execute(statement)
+    statement = insert(ObservationPoint.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={"ended_at": statement.excluded.ended_at, "value": statement.excluded.value},
+    )
+    rows = [
+        {
+            "patient_id": patient_id,
+            "started_at": p.start,
+            "kind": p.kind,
+            "device": p.device,
+            "ended_at": p.end,
+            "value": p.value,
+        }
+        for p in points
+    ]
+    db.session.execute(statement, rows)
 
 
 def _points_between(patient_id: str, start: datetime, end: datetime) -> list[obs.Point]:
-    # A steps interval that began up to 24 h before `start` may still reach into it.
-    query = select(ObservationPoint).where(
-        ObservationPoint.patient_id == patient_id,
-        ObservationPoint.started_at >= start - obs.MAX_STEP_INTERVAL,
-        ObservationPoint.started_at < end,
+    """The raw points in [start, end), plus intervals that began up to 24 h before it."""
+    point = ObservationPoint
+    reaches_in = (point.ended_at > start) & (point.started_at >= start - obs.MAX_STEP_INTERVAL)
+    query = select(point.kind, point.device, point.started_at, point.ended_at, point.value).where(
+        point.patient_id == patient_id,
+        point.started_at < end,
+        (point.started_at >= start) | reaches_in,
     )
-    return [
-        obs.Point(row.kind, row.device, row.started_at, row.ended_at, row.value)
-        for row in db.session.execute(query).scalars()
-    ]
+    return [obs.Point(*row) for row in db.session.execute(query)]
 
 
 def resummarise_day(patient: Patient, day: date) -> list[ObservationDay]:
