@@ -11,4 +11,7 @@ ONE_POINT = {
     ],
 }
 
-ROWS = [Endpoint("POST", "/api/v1/me/observations", ("patient",), body=ONE_POINT)]
+ROWS = [
+    Endpoint("POST", "/api/v1/me/observations", ("patient",), body=ONE_POINT),
+    Endpoint("GET", "/api/v1/patients/<patient_id>/fhir", ("clinician",), patient_scoped=True),
+]
