@@ -57,6 +57,9 @@ def ingest(actor: Actor, body: dict) -> dict:
     # Before this transaction touches observation_points: making a partition needs the
     # parent to itself for a moment.
     _ensure_partitions({p.start for p in unique})
+    # One upload per patient at a time: two concurrent ones would each re-summarise a day
+    # without the other's points and the later commit would keep half the day.
+    db.session.execute(select(Patient.id).where(Patient.id == patient.id).with_for_update())
     links = _session_links(actor, patient, body.get("sessions") or [])
     before = _count(patient.id, unique)
     _upsert(patient.id, unique)
