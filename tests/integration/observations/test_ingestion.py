@@ -372,3 +372,10 @@ def test_a_month_past_the_window_is_dropped_whole(app, client, w):
             )
         else:
             assert result["deleted"] == 1
+
+
+def test_only_this_endpoint_takes_the_larger_body(app, client, w):
+    # ~400 kB: over the app-wide 256 kB limit, well under this endpoint's own.
+    padded = {"fatigue": 3, "pain": 1, "symptoms": [], "note": "x" * 400_000}
+    response = client.post("/api/v1/me/check-ins", json=padded, headers=bearer(w["tokens"]["p1"]))
+    assert response.status_code == 413
