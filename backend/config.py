@@ -77,6 +77,11 @@ def load(overrides: dict | None = None) -> dict:
         "MEDIA_MAX_AGE": int(_env("MEDIA_MAX_AGE", str(365 * 24 * 3600))),
         # A log or check-in for a day older than this is refused (docs/api.md "Offline sync").
         "OFFLINE_WINDOW_DAYS": int(_env("OFFLINE_WINDOW_DAYS", "7")),
+        # Raw wearable points older than this are pruned nightly; day and session summaries
+        # stay. An upload may reach back this far less two days (docs/architecture.md, item 44).
+        "OBSERVATION_RETENTION_DAYS": _int("OBSERVATION_RETENTION_DAYS", "90"),
+        # A batch of 5 000 FHIR Observations is about 2.5 MB: this endpoint alone may take more.
+        "OBSERVATION_MAX_BODY_BYTES": _int("OBSERVATION_MAX_BODY_BYTES", str(4 * 1024 * 1024)),
         "MODEL_DIR": Path(_env("MODEL_DIR", str(instance / "models"))),
         # "module:function" giving the simulated population's logs (the day-one model's data
         # and the nightly prior); empty: none. A setting, so backend never imports simulation.
@@ -145,6 +150,8 @@ def check(cfg: dict) -> None:
         raise ConfigError(f"{PREFIX}ADAPTATION_PROGRESS_AFTER must lie in [1, 20]")
     if not 0 <= cfg["ADAPTATION_MAX_STEP_RISK"] <= 0.3:
         raise ConfigError(f"{PREFIX}ADAPTATION_MAX_STEP_RISK must lie in [0, 0.3]")
+    if not 3 <= cfg["OBSERVATION_RETENTION_DAYS"] <= 3660:
+        raise ConfigError(f"{PREFIX}OBSERVATION_RETENTION_DAYS must lie in [3, 3660]")
     if cfg["ENV"] in NON_PRODUCTION:
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 
 MAX_DEPTH = 32  # our deepest document (a patient's clinical profile) needs 4
@@ -65,8 +65,16 @@ def parse_json(raw: bytes):
     return value
 
 
+# Endpoints that may take a larger body than MAX_CONTENT_LENGTH: endpoint -> config key. Set
+# here, in the first before_request that reads the body, so the view's own limit applies.
+LARGER_BODIES = {"observations.post_observations": "OBSERVATION_MAX_BODY_BYTES"}
+
+
 def check_request() -> None:
     """The gate itself: path, query string, form and JSON body."""
+    larger = LARGER_BODIES.get(request.endpoint or "")
+    if larger:
+        request.max_content_length = current_app.config[larger]
     check_text(request.path, "address")  # the path ids come from it
     for key, value in request.args.items(multi=True):
         check_text(key, "query string")

@@ -17,7 +17,7 @@ from backend.schemas.patients import (
     PrescriptionSchema,
 )
 from backend.security import current_actor, require
-from backend.services import patients
+from backend.services import fhir_export, patients
 
 blp = Blueprint("patients", __name__, url_prefix="/api/v1/patients", description="Patient records")
 
@@ -25,6 +25,26 @@ blp = Blueprint("patients", __name__, url_prefix="/api/v1/patients", description
 class CaseloadArgsSchema(StrictSchema):
     search = ma.fields.String(validate=validate.Length(max=100))
     scope = ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope"))
+
+
+class FhirArgsSchema(StrictSchema):
+    days = ma.fields.Integer(
+        load_default=1,
+        validate=validate.Range(1, 7),
+        metadata={"description": "days of wearable points to include (the newest 5 000 at most)"},
+    )
+
+
+class FhirBundleSchema(ma.Schema):
+    """A FHIR R4 Bundle (type collection), validated with fhir.resources before it is sent."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    resourceType = ma.fields.String()  # noqa: N815 - the FHIR element's name
+    type = ma.fields.String()
+    timestamp = ma.fields.String()
+    entry = ma.fields.List(ma.fields.Dict())
 
 
 @blp.route("", methods=["POST"])
@@ -74,3 +94,15 @@ def update_patient(body, patient_id):
 def put_prescription(body, patient_id):
     """Replace the prescription: modalities, weekly frequency and level ranges."""
     return patients.set_prescription(current_actor(), patient_id, body)
+
+
+@blp.route("/<patient_id>/fhir", methods=["GET"])
+@blp.doc(security=BEARER)
+@require("clinician")
+@blp.arguments(FhirArgsSchema, location="query")
+@blp.response(200, FhirBundleSchema)
+def patient_fhir(args, patient_id):
+    """The patient's record as a FHIR R4 Bundle (HL7 Physical Activity IG): the prescription
+    as ServiceRequest and Goals, logged sessions as exercise-duration Observations with their
+    effort, red flags as Flags, and recent wearable points as Observations. Audited."""
+    return fhir_export.patient_bundle(current_actor(), patient_id, args["days"])

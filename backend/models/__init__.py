@@ -14,6 +14,7 @@ from backend.models.adaptation import Adaptation, ModelVersion
 from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog
 from backend.models.notifications import Device, Notification, NotificationEvent, Snooze
 from backend.models.outcomes import QuestionnaireResponse
+from backend.models.observations import ObservationDay, ObservationPoint, SessionStream
 from backend.models.patients import Patient, care_team
 
 __all__ = [
@@ -30,11 +31,14 @@ __all__ = [
     "ModelVersion",
     "Notification",
     "NotificationEvent",
+    "ObservationDay",
+    "ObservationPoint",
     "Patient",
     "QuestionnaireResponse",
     "RefreshToken",
     "RevokedFamily",
     "SessionLog",
+    "SessionStream",
     "Snooze",
     "User",
     "care_team",

@@ -68,6 +68,19 @@ def retrain_nightly(now: datetime) -> None:
     )
 
 
+def observations_prune(now: datetime) -> None:
+    """Drop raw wearable points past the retention window; summaries stay."""
+    from backend.services import observations
+
+    result = observations.prune(now)
+    observations.prepare_partitions(now)
+    log.info(
+        "observations.prune done: %d points deleted, %d partitions dropped",
+        result["deleted"],
+        len(result["dropped_partitions"]),
+    )
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str  # stable: logs and metrics refer to it
@@ -100,6 +113,13 @@ JOBS: tuple[JobSpec, ...] = (
         retrain_nightly,
         "cron",
         {"hour": 2, "minute": 15},
+        {"misfire_grace_time": 3600},
+    ),
+    JobSpec(
+        "observations.prune",
+        observations_prune,
+        "cron",
+        {"hour": 3, "minute": 30},
         {"misfire_grace_time": 3600},
     ),
 )

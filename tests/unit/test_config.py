@@ -64,3 +64,10 @@ def test_the_coach_settings_are_checked(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError, match=name.removeprefix("ONWARD_")):
         config.load({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("value", ["1", "100000", "ninety"])
+def test_the_observation_retention_is_checked(monkeypatch, value):
+    monkeypatch.setenv("ONWARD_OBSERVATION_RETENTION_DAYS", value)
+    with pytest.raises(config.ConfigError, match="OBSERVATION_RETENTION_DAYS"):
+        config.load({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -36,6 +36,7 @@ def test_the_jobs_have_stable_ids_and_safe_defaults(app):
         "alerts.escalate",
         "digest.weekly",
         "retrain.nightly",
+        "observations.prune",
     ]
     scheduler = build_scheduler(app)
     # Job defaults are applied when the scheduler starts: start it paused, in a thread.
@@ -54,7 +55,8 @@ def test_the_jobs_have_stable_ids_and_safe_defaults(app):
     assert str(scheduler.timezone) == "UTC"
     for job_id, job in jobs.items():
         assert job.coalesce is True and job.max_instances == 1, job_id
-        assert job.misfire_grace_time == (3600 if job_id == "retrain.nightly" else 300)
+        nightly_job = job_id in ("retrain.nightly", "observations.prune")
+        assert job.misfire_grace_time == (3600 if nightly_job else 300)
     assert jobs["reminders.tick"].trigger.interval == timedelta(minutes=1)
     assert jobs["notifications.dispatch"].trigger.interval == timedelta(seconds=30)
     assert jobs["alerts.escalate"].trigger.interval == timedelta(minutes=1)
