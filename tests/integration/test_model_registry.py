@@ -158,6 +158,7 @@ def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
 def test_a_prior_adds_to_the_training_rows_but_never_to_the_evaluation(ctx):
     # Nightly retraining keeps the simulated population beside the clinic's logs (its varied
     # doses show what a dose does); it must not be scored, nor move trained_until.
+    from ml.features import build_features, training_rows
     from ml.registry import read_metadata
 
     clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
@@ -166,7 +167,7 @@ def test_a_prior_adds_to_the_training_rows_but_never_to_the_evaluation(ctx):
         clinic, source="database", now=clock.now(), prior=prior
     )
     assert result["promoted"], result
-    clinic_sessions = int(training.training_rows(training.build_features(clinic)).shape[0])
+    clinic_sessions = int(training_rows(build_features(clinic)).shape[0])
     assert result["rows"] == clinic_sessions
     assert training.active_row().trained_until == clinic["date"].max().date()
     meta = read_metadata(training.model_dir(), result["version"])
