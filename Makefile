@@ -17,14 +17,16 @@ export FLASK_APP := backend
 
 .PHONY: venv run test lint bench clean
 
+# --no-compile: each process compiles what it imports on first use, instead of pip compiling
+# every module of scipy, scikit-learn, pandas and matplotlib up front.
 $(RUNTIME): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Onward needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(BIN)/pip install --quiet --no-compile -c constraints.txt -e .
 	rm -f $(VENV)/.installed-* $(VENV)/.runtime-* $(VENV)/.test-* && touch $(RUNTIME)
 
 $(TOOLS): $(RUNTIME)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet --no-compile -c constraints.txt -e '.[test]'
 	touch $(TOOLS)
 
 # The development environment: runtime, test tools, ruff and import-linter (CI runs this).
