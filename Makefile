@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # One stamp per kind of install, named after the dependency files' checksum: an edit to either
-# file re-installs, and `make run` never waits for the test tools (docs/architecture.md, item 41).
+# file re-installs, and `make run` never waits for the test tools (docs/architecture.md, item 42).
 DEPS    := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 RUNTIME := $(VENV)/.runtime-$(DEPS)
 TOOLS   := $(VENV)/.test-$(DEPS)

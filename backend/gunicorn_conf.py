@@ -13,6 +13,6 @@ def child_exit(_server, worker):
 
 
 # backend.wsgi loads the app and the model once in the master; workers fork from it and share
-# those pages (docs/architecture.md, item 40). A new worker after a crash forks from the same
+# those pages (docs/architecture.md, item 41). A new worker after a crash forks from the same
 # master, so it starts in milliseconds.
 preload_app = True

@@ -2,7 +2,7 @@
 
 With ``preload_app`` (backend.gunicorn_conf) this module runs once, in gunicorn's master: the
 model stack and the active model are loaded there and every forked worker shares those pages
-instead of loading its own copy (docs/architecture.md, item 40).
+instead of loading its own copy (docs/architecture.md, item 41).
 """
 
 import gc

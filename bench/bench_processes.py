@@ -43,6 +43,12 @@ def memory(pid: int) -> dict:
     return {"rss": fields["Rss"] / MB, "pss": fields["Pss"] / MB, "uss": uss / MB}
 
 
+def cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -115,9 +121,13 @@ def web(env: dict, workers: int, preload: bool) -> None:
         for _ in range(workers * 4):
             request(port, "GET", "/api/v1/health")
         ready = time.perf_counter() - started
+        spent = cpu(proc.pid) + sum(cpu(pid) for pid in children(proc.pid))
         statuses = exercise_workers(port, workers)
         label = "preload_app" if preload else "no preload"
-        print(f"web ({label}): healthy after {ready:.1f} s; login/today/check-in: {statuses[:2]}")
+        print(
+            f"web ({label}): every worker healthy after {ready:.1f} s wall, {spent:.1f} s CPU; "
+            f"login/today/check-in: {statuses[:2]}"
+        )
         _print("  master", memory(proc.pid))
         for n, pid in enumerate(children(proc.pid), start=1):
             _print(f"  worker {n}", memory(pid))
@@ -139,9 +149,9 @@ def scheduler(env: dict) -> None:
         for line in proc.stderr:
             if "scheduler started" in line:
                 break
-        ready = time.perf_counter() - started
+        ready, spent = time.perf_counter() - started, cpu(proc.pid)
         time.sleep(3)  # its first ticks (reminders, dispatch) have run
-        print(f"scheduler: started after {ready:.1f} s")
+        print(f"scheduler: started after {ready:.1f} s wall, {spent:.1f} s CPU")
         _print("  scheduler", memory(proc.pid))
     finally:
         proc.send_signal(signal.SIGTERM)

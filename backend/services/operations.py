@@ -22,7 +22,7 @@ def health() -> dict:
         db.session.rollback()
         database = "unreachable"
     catalog = current_app.extensions.get("onward.catalog")
-    active = training.active_model() if database == "ok" else None
+    active = training.active_model_outside_transaction() if database == "ok" else None
     model_version = active[2] if active else None
     return {
         "status": "ok" if database == "ok" else "degraded",

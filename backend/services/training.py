@@ -2,13 +2,14 @@
 
 The data and model stack (numpy, pandas, scikit-learn, skops) is imported inside the functions
 that use it, never at import: web workers and commands that neither decide nor train stay lean
-(docs/architecture.md, item 40). ``warm_up`` loads the serving part once, before gunicorn forks.
+(docs/architecture.md, item 41). ``warm_up`` loads the serving part once, before gunicorn forks.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ MIN_TRAINING_ROWS = 500  # below this a model is more noise than signal
 HOLDOUT = 0.2  # the latest fifth of each patient's sessions: the same evaluation for both models
 
 _LOADED: dict[str, tuple | ModelRefused] = {}
+_LOADING = threading.Lock()
 
 
 def cr10(rpe: float, scale: str) -> float:
@@ -62,24 +64,43 @@ def active_model() -> tuple[object, dict, str] | None:
     row = active_row()
     if row is None:
         return None
-    loaded = _LOADED.get(row.version)
-    if loaded is None:
-        from ml.registry import ModelRefused, load_model
+    return model_of(row.version, row.file_sha256)
 
-        try:
-            model, meta = load_model(model_dir(), row.version)
-            if meta.get("sha256") != row.file_sha256:
-                raise ModelRefused("the model file differs from the registry's record")
-            loaded = (model, meta)
-        except ModelRefused as refused:
-            log.error(
-                "model %s refused: %s; the rule-based policy serves", row.version, refused.reason
-            )
-            loaded = refused
-        _LOADED[row.version] = loaded
+
+def active_model_outside_transaction() -> tuple[object, dict, str] | None:
+    """``active_model`` for callers with nothing else to do in their transaction (health,
+    warm-up): the registry read's transaction ends before the file is loaded, because on
+    SQLite every transaction holds the write lock (BEGIN IMMEDIATE) and a first load takes
+    seconds."""
+    row = active_row()
+    version, sha = (row.version, row.file_sha256) if row else (None, None)
+    db.session.rollback()
+    return model_of(version, sha) if version else None
+
+
+def model_of(version: str, sha256: str) -> tuple[object, dict, str] | None:
+    """The loaded model of a registry version (loaded once per process), or None if refused."""
+    loaded = _LOADED.get(version)
+    if loaded is None:
+        with _LOADING:  # one thread loads; the others wait for it, not load a copy each
+            loaded = _LOADED.get(version) or _load(version, sha256)
+            _LOADED[version] = loaded
     if not isinstance(loaded, tuple):  # refused
         return None
-    return loaded[0], loaded[1], row.version
+    return loaded[0], loaded[1], version
+
+
+def _load(version: str, sha256: str) -> tuple | ModelRefused:
+    from ml.registry import ModelRefused, load_model
+
+    try:
+        model, meta = load_model(model_dir(), version)
+        if meta.get("sha256") != sha256:
+            raise ModelRefused("the model file differs from the registry's record")
+        return model, meta
+    except ModelRefused as refused:
+        log.error("model %s refused: %s; the rule-based policy serves", version, refused.reason)
+        return refused
 
 
 def forget_loaded_models() -> None:
@@ -375,10 +396,10 @@ def __getattr__(name: str):
 
 def warm_up() -> None:
     """Import what deciding needs and load the active model (gunicorn's master, before it
-    forks, so every worker shares one copy; docs/architecture.md, item 40)."""
+    forks, so every worker shares one copy; docs/architecture.md, item 41)."""
     import ml.policy  # noqa: F401 - features, pipeline and the policy the coach calls
 
-    active_model()
+    active_model_outside_transaction()
 
 
 def database_logs(now: datetime, days: int = 365) -> pd.DataFrame:

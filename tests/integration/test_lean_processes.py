@@ -22,14 +22,15 @@ app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_LE
 if sys.argv[1] == "scheduler":
     from backend.scheduler import build_scheduler
     build_scheduler(app)
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in %r)))
-""" % (HEAVY,)
+heavy = sys.argv[2].split(",")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
 
 
 def modules_loaded_by(kind: str) -> list[str]:
     # A fresh interpreter: in this one, other tests have long imported everything.
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, kind],
+        [sys.executable, "-c", PROBE, kind, ",".join(HEAVY)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -72,3 +73,26 @@ def test_warm_up_does_not_stop_the_web_process_when_the_database_is_down(tmp_pat
     assert training._LOADED == {}
     response = app.test_client().get("/api/v1/health")
     assert response.get_json()["database"] == "unreachable"
+
+
+def test_health_loads_the_model_outside_any_transaction(app, client, monkeypatch):
+    # On SQLite every transaction holds the write lock: a health check that kept it for the
+    # seconds a first load takes made every other request and the scheduler wait, then fail.
+    import ml.registry
+
+    with app.app_context():
+        result = training.bootstrap_population_model(clock.now(), patients=60, days=70)
+        training.forget_loaded_models()
+    real_load, seen = ml.registry.load_model, []
+
+    def watched_load(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(ml.registry, "load_model", watched_load)
+    try:
+        body = client.get("/api/v1/health").get_json()
+        assert body["model_version"] == result["version"] and body["policy"] == "model"
+        assert seen == [False]
+    finally:
+        training.forget_loaded_models()

@@ -104,8 +104,9 @@ def test_a_worse_candidate_is_not_promoted_and_rollback_restores(
     assert first["promoted"]
     with monkeypatch.context() as patch:
         # A candidate that knows nothing (the base rate for everyone), on the same data.
+        # (training imports the model stack when it trains: patch it where it is defined.)
         patch.setattr(
-            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+            "ml.pipeline.make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
         )
         worse = training.train_and_maybe_promote(
             later_cohort, source="dummy", now=clock.now() + timedelta(hours=1)
@@ -139,8 +140,9 @@ def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
     assert day_one["promoted"], day_one
     clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
     with monkeypatch.context() as patch:  # a useless candidate is kept out ...
+        # (training imports the model stack when it trains: patch it where it is defined.)
         patch.setattr(
-            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+            "ml.pipeline.make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
         )
         worse = training.train_and_maybe_promote(
             clinic, source="dummy", now=clock.now() + timedelta(hours=1)
