@@ -103,6 +103,34 @@ def _load(version: str, sha256: str) -> tuple | ModelRefused:
         return refused
 
 
+def active_model_usable() -> bool:
+    """Whether the active model would serve, told from its file when that suffices: the hash
+    the registry recorded, the same scikit-learn, skops and feature list (``flask onward
+    setup`` on a restart then imports no scikit-learn); otherwise by loading it."""
+    from importlib.metadata import version as installed_version
+
+    from ml.registry import ModelRefused, on_file_check
+
+    row = active_row()
+    if row is None:
+        return False
+    if row.version in _LOADED:
+        return isinstance(_LOADED[row.version], tuple)
+    try:
+        meta = on_file_check(model_dir(), row.version)
+    except ModelRefused as refused:
+        log.error("model %s refused: %s", row.version, refused.reason)
+        return False
+    if meta.get("sha256") != row.file_sha256:
+        log.error(
+            "model %s refused: the model file differs from the registry's record", row.version
+        )
+        return False
+    if meta.get("skops_version") != installed_version("skops"):
+        return active_model() is not None  # another skops (or not recorded): only a load tells
+    return True
+
+
 def forget_loaded_models() -> None:
     """Drop the in-process cache (tests; an operator replacing files)."""
     _LOADED.clear()
@@ -332,7 +360,7 @@ def bootstrap_population_model(
     """A fresh install's day-one model, trained on simulated logs at the library's doses
     (replaced once real logs exist); also when the active model's file can no longer be
     loaded (e.g. after a feature change)."""
-    if active_model() is not None:
+    if active_model_usable():
         return {"promoted": False, "reason": "a model is already active"}
     prior = population_prior(patients, days, seed)
     if prior is None:

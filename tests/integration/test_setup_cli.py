@@ -6,7 +6,11 @@ on a fresh clone), not the suite's shared database.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 
 from sqlalchemy import func, select, text
 
@@ -120,3 +124,33 @@ def test_setup_refuses_the_demo_outside_development_in_one_line(tmp_path):
     app.config["ENV"] = "production"
     line = one_line_error(setup(app, "--demo"))
     assert line == "Error: setup stopped at demo seed: The demo clinic is for development only."
+
+
+RESTART = """
+import json, sys
+from backend import create_app
+app = create_app()
+result = app.test_cli_runner().invoke(args=["onward", "setup", "--no-demo"])
+print(json.dumps([result.exit_code, result.output, "sklearn" in sys.modules]))
+"""
+
+
+def test_a_restart_tells_the_model_is_usable_without_importing_scikit_learn(tmp_path):
+    app = fresh_app(tmp_path)
+    assert setup(app, "--no-demo").exit_code == 0
+    env = {
+        **os.environ,
+        "ONWARD_ENV": "development",
+        "ONWARD_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "ONWARD_MODEL_DIR": str(app.config["MODEL_DIR"]),
+        "ONWARD_POPULATION_PRIOR": SMALL_PRIOR,
+        "ONWARD_LOG_LEVEL": "WARNING",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", RESTART], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    exit_code, output, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert exit_code == 0 and "Day-one model skipped: a model is already active." in output
+    assert imported is False  # the hash, versions and features on file suffice
+    assert len(state(app)["models"]) == 1
