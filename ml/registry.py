@@ -111,8 +111,8 @@ def load_model(directory: str | os.PathLike, version: str, *, features=FEATURES)
 def on_file_check(directory: str | os.PathLike, version: str, *, features=FEATURES) -> dict:
     """The checks ``load_model`` makes before it deserialises (metadata, hash, scikit-learn
     version, feature list), without importing scikit-learn or skops; returns the metadata or
-    raises ``ModelRefused``. The bytes are then the ones saved, so with the same scikit-learn
-    and skops (``skops_version``, when recorded) they load as they did when saved."""
+    raises ``ModelRefused``. The bytes are then the ones this code saved: with the same skops
+    too (``skops_version``, recorded at save), whether they load depends on nothing else."""
     return _checked_file(directory, version, features)[0]
 
 
