@@ -110,6 +110,17 @@ content_cli = AppGroup("content", help="The exercise library and safety rules.")
 )
 def validate_content(root):
     """Check every exercise, programme and safety rule; list every problem."""
+    problems, summary = _check_content(root)
+    if problems:
+        click.echo(summary, err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(summary)
+
+
+def _check_content(root: str | None = None) -> tuple[list[str], str]:
+    """(problems, one summary line) for the content folder (default: the app's)."""
     from pathlib import Path
 
     from flask import current_app
@@ -118,16 +129,13 @@ def validate_content(root):
 
     folder = Path(root) if root else Path(current_app.config["CONTENT_ROOT"])
     store = current_app.config.get("MEDIA_ROOT")
-    problems = content.validate(folder, Path(store) if store else None)
+    problems, found = content.check(folder, Path(store) if store else None)
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {folder}:", err=True)
-        for problem in problems:
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1)
-    catalog, rules = content.load(folder)
-    click.echo(
+        return problems, f"{len(problems)} problem(s) in {folder}:"
+    catalog = found.catalog
+    return [], (
         f"Content OK: {len(catalog.exercises)} exercises, {len(catalog.programmes)} programmes, "
-        f"content version {catalog.version}, rules version {rules.version}"
+        f"content version {catalog.version}, rules version {found.rules.version}"
     )
 
 
@@ -234,4 +242,60 @@ def ml_status():
     click.echo(model_reports.status_text())
 
 
-COMMANDS = (users, demo, content_cli, ml_cli)
+onward = AppGroup("onward", help="Bring an install up to date in one start-up.")
+
+
+@onward.command("setup")
+@click.option(
+    "--demo/--no-demo",
+    "with_demo",
+    default=None,
+    help="seed the demo clinic (default: in development only)",
+)
+def setup(with_demo):
+    """Migrate, check the content, train the day-one model unless a usable one is active, and
+    seed the demo clinic: each step a no-op when already done, so a restart costs one start-up."""
+    from alembic.util import CommandError
+    from flask import current_app
+    from flask_migrate import upgrade
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.errors import DomainError
+    from backend.services import demo as demo_service
+    from backend.services import training
+
+    if with_demo is None:
+        with_demo = current_app.config["ENV"] in ("development", "test")
+    step = "migrate"
+    try:
+        upgrade()
+        click.echo("Database schema is up to date.")
+        step = "content check"
+        problems, summary = _check_content()
+        if problems:
+            raise click.ClickException(
+                f"setup stopped at the content check: {summary.rstrip(':')} (first: "
+                f"{problems[0]}); `flask --app backend content validate` lists them all"
+            )
+        click.echo(summary)
+        step = "day-one model"
+        result = training.bootstrap_population_model(_now())
+        click.echo(
+            f"Population model {result['version']} is active."
+            if result.get("version")
+            else f"Day-one model skipped: {result.get('reason')}."
+        )
+        step = "demo seed"
+        for line in demo_service.seed() if with_demo else ["Demo clinic skipped."]:
+            click.echo(line)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        raise click.ClickException(f"setup stopped at {step}: database error: {first}") from None
+    except DomainError as error:  # e.g. --demo outside development
+        raise click.ClickException(f"setup stopped at {step}: {error.detail}") from None
+    except (CommandError, RuntimeError) as error:  # unknown revision; a bad POPULATION_PRIOR
+        raise click.ClickException(f"setup stopped at {step}: {error}") from None
+
+
+COMMANDS = (users, demo, content_cli, ml_cli, onward)

@@ -10,3 +10,9 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 def child_exit(_server, worker):
     # Multi-process Prometheus metrics: forget the dead worker's live gauges.
     multiprocess.mark_process_dead(worker.pid)
+
+
+# backend.wsgi loads the app and the model once in the master; workers fork from it and share
+# those pages (docs/architecture.md, item 46). A new worker after a crash forks from the same
+# master, so it starts in milliseconds.
+preload_app = True

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ml import MODALITIES
+from ml.scales import BORG_TO_CR10  # one table for whole columns and single values
 
 CANONICAL_COLUMNS = (
     "patient_id",
@@ -73,23 +74,6 @@ TREATMENT_PHASES = (
     "immunotherapy_targeted",
     "hormonal",
     "post_treatment",
-)
-
-# Display mapping Borg 6-20 -> CR-10 by matching verbal anchors (6 "no exertion" = 0,
-# 7 "extremely light" = 0.5, 9 "very light" = 1, 11 "light" = 2, 13 "somewhat hard" = 3,
-# 15 "hard" = 5, 17 "very hard" = 7, 19 "extremely hard" = 9, 20 "maximal" = 10), linear
-# in between. A documented convention so both scales share one load unit, not a validated
-# psychophysical conversion.
-BORG_TO_CR10 = (
-    (6, 0.0),
-    (7, 0.5),
-    (9, 1.0),
-    (11, 2.0),
-    (13, 3.0),
-    (15, 5.0),
-    (17, 7.0),
-    (19, 9.0),
-    (20, 10.0),
 )
 
 _SCORE_COLUMNS = ("fatigue", "pain", "sleep_quality", "fatigue_after", "pain_after")

@@ -13,12 +13,13 @@ import json
 import os
 import re
 from datetime import datetime
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
-import sklearn
-import skops.io as sio
-
 from ml.features import FEATURES
+
+# scikit-learn and skops are imported only to save or load a file: telling whether a file
+# would load (``on_file_check``) needs neither, and skops imports every estimator there is.
 
 # Reviewed by hand (skops 0.16, sklearn 1.9.1) for the two pipelines of ml.pipeline: the types
 # skops does not trust by default, each of which only rebuilds sklearn's own fitted state.
@@ -64,6 +65,8 @@ def save_model(
     """
     _check_version(version)
     folder = Path(directory)
+    import skops.io as sio
+
     folder.mkdir(parents=True, exist_ok=True)
     blob = sio.dumps(pipeline)
     meta = {
@@ -72,7 +75,8 @@ def save_model(
         "sha256": hashlib.sha256(blob).hexdigest(),
         "features": list(features),
         "training_data_hash": training_data_hash,
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": installed_version("scikit-learn"),
+        "skops_version": installed_version("skops"),
         "metrics": metrics,
         "created_at": created_at.isoformat()
         if isinstance(created_at, datetime)
@@ -87,22 +91,9 @@ def save_model(
 
 def load_model(directory: str | os.PathLike, version: str, *, features=FEATURES):
     """Return ``(pipeline, metadata)`` or raise ``ModelRefused`` with the reason."""
-    _check_version(version)
-    folder = Path(directory)
-    meta = read_metadata(folder, version)
-    try:
-        blob = (folder / f"{version}.skops").read_bytes()
-    except OSError as exc:
-        raise ModelRefused(f"model file unreadable: {exc}") from exc
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256"):
-        raise ModelRefused("sha256 mismatch: the model file is corrupted or was tampered with")
-    if meta.get("sklearn_version") != sklearn.__version__:
-        raise ModelRefused(
-            f"scikit-learn version mismatch: model {meta.get('sklearn_version')}, "
-            f"running {sklearn.__version__}"
-        )
-    if meta.get("features") != list(features):
-        raise ModelRefused("feature list mismatch between the model and this code")
+    import skops.io as sio
+
+    meta, blob = _checked_file(directory, version, features)
     try:
         untrusted = set(sio.get_untrusted_types(data=blob)) - set(TRUSTED_TYPES)
         if untrusted:
@@ -115,6 +106,34 @@ def load_model(directory: str | os.PathLike, version: str, *, features=FEATURES)
     if list(getattr(pipeline, "feature_names_in_", [])) != list(features):
         raise ModelRefused("the fitted pipeline's input columns differ from its metadata")
     return pipeline, meta
+
+
+def on_file_check(directory: str | os.PathLike, version: str, *, features=FEATURES) -> dict:
+    """The checks ``load_model`` makes before it deserialises (metadata, hash, scikit-learn
+    version, feature list), without importing scikit-learn or skops; returns the metadata or
+    raises ``ModelRefused``. The bytes are then the ones this code saved: with the same skops
+    too (``skops_version``, recorded at save), whether they load depends on nothing else."""
+    return _checked_file(directory, version, features)[0]
+
+
+def _checked_file(directory, version: str, features) -> tuple[dict, bytes]:
+    _check_version(version)
+    folder = Path(directory)
+    meta = read_metadata(folder, version)
+    try:
+        blob = (folder / f"{version}.skops").read_bytes()
+    except OSError as exc:
+        raise ModelRefused(f"model file unreadable: {exc}") from exc
+    if hashlib.sha256(blob).hexdigest() != meta.get("sha256"):
+        raise ModelRefused("sha256 mismatch: the model file is corrupted or was tampered with")
+    running = installed_version("scikit-learn")
+    if meta.get("sklearn_version") != running:
+        raise ModelRefused(
+            f"scikit-learn version mismatch: model {meta.get('sklearn_version')}, running {running}"
+        )
+    if meta.get("features") != list(features):
+        raise ModelRefused("feature list mismatch between the model and this code")
+    return meta, blob
 
 
 def read_metadata(directory: str | os.PathLike, version: str) -> dict:

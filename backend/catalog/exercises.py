@@ -572,6 +572,10 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 _KEYWORD_PATTERNS = tuple(
     (keyword, _phrase_pattern(keyword), tags) for keyword, tags in TEXT_TAG_KEYWORDS.items()
 )
+# The first word of each keyword, case-folded: a keyword whose first word is not in the text
+# cannot match, and a substring test is far cheaper than the pattern (every process start
+# checks the whole library, so this is start-up time).
+_FIRST_WORDS = tuple(keyword.split()[0].casefold() for keyword, _, _ in _KEYWORD_PATTERNS)
 _EXCEPTION_PATTERNS = {
     keyword: tuple(_phrase_pattern(p) for p in phrases)
     for keyword, phrases in KEYWORD_EXCEPTIONS.items()
@@ -608,9 +612,10 @@ def keyword_mentions(text: str, *, in_water: bool = False) -> list[tuple[str, st
     In reading order; where two keywords start at the same place, the longer comes first.
     """
     text = text.replace("\u2019", "'")
+    folded = text.casefold()
     found = []
-    for keyword, pattern, tags in _KEYWORD_PATTERNS:
-        if in_water and keyword in LAND_ONLY_KEYWORDS:
+    for (keyword, pattern, tags), first_word in zip(_KEYWORD_PATTERNS, _FIRST_WORDS, strict=True):
+        if first_word not in folded or (in_water and keyword in LAND_ONLY_KEYWORDS):
             continue
         for match in pattern.finditer(text):
             start, end = match.span()

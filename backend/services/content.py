@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from backend.catalog import ContentError, load_catalog, validate_content
+from backend.catalog import ContentError, load_catalog
 from backend.catalog.rules import RulesError, load_rules
 from backend.domain.records import Catalog
 from backend.domain.safety import RuleSet
@@ -59,14 +59,22 @@ def current() -> Content:
 def validate(root: Path, media_store: Path | None = None) -> list[str]:
     """Every problem in the library and the rules, for `flask content validate`, and every
     referenced media file missing from the local store (by default `<root>/media`)."""
-    problems = list(validate_content(root))
-    if not problems:
-        problems.extend(media.missing(load_catalog(root), media_store or root / "media"))
+    return check(root, media_store)[0]
+
+
+def check(root: Path, media_store: Path | None = None) -> tuple[list[str], Content | None]:
+    """(every problem, the content when there is none): one read of each file."""
+    catalog = rules = None
     try:
-        load_rules(rules_path(root))
+        catalog = load_catalog(root)
+        problems = list(media.missing(catalog, media_store or root / "media"))
+    except ContentError as error:
+        problems = list(error.problems)
+    try:
+        rules = load_rules(rules_path(root))
     except RulesError as error:
         problems.extend(f"safety/rules.yaml: {p}" for p in error.problems)
-    return problems
+    return problems, None if problems else Content(catalog, rules)
 
 
-__all__ = ["Content", "ContentError", "RulesError", "current", "init_app", "validate"]
+__all__ = ["Content", "ContentError", "RulesError", "check", "current", "init_app", "validate"]

@@ -1,15 +1,20 @@
-"""The only bridge from the service layer to ml/: the model registry, training and decisions."""
+"""The only bridge from the service layer to ml/: the model registry, training and decisions.
+
+The data and model stack (numpy, pandas, scikit-learn, skops) is imported inside the functions
+that use it, never at import: web workers and commands that neither decide nor train stay lean
+(docs/architecture.md, item 46). ``warm_up`` loads the serving part once, before gunicorn forks.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -18,26 +23,27 @@ from backend.domain.vocabulary import MAX_LEVEL, MIN_LEVEL
 from backend.extensions import db
 from backend.models import ModelVersion
 from backend.services import content
-from ml import policy as ml_policy
-from ml.dataio import borg_to_cr10, parse_logs, typed_logs
-from ml.evaluate import forward_split, metrics
-from ml.features import FEATURES, build_features, training_rows
-from ml.pipeline import KINDS, fit, make_pipeline, p_flare
-from ml.registry import ModelRefused, load_model, read_metadata, save_model
-from ml.train import data_hash, reference_values, should_promote
+from ml.scales import borg_value_to_cr10
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ml import policy as ml_policy
+    from ml.registry import ModelRefused
 
 log = logging.getLogger(__name__)
 MIN_TRAINING_ROWS = 500  # below this a model is more noise than signal
 HOLDOUT = 0.2  # the latest fifth of each patient's sessions: the same evaluation for both models
 
 _LOADED: dict[str, tuple | ModelRefused] = {}
+_LOADING = threading.Lock()
 
 
 def cr10(rpe: float, scale: str) -> float:
     """Effort on the CR-10 scale (Borg 6-20 mapped by ml.dataio's documented convention)."""
     if scale == "cr10":
         return float(rpe)
-    return float(borg_to_cr10([rpe])[0])
+    return borg_value_to_cr10(rpe)
 
 
 # ---------- the registry ----------
@@ -58,22 +64,71 @@ def active_model() -> tuple[object, dict, str] | None:
     row = active_row()
     if row is None:
         return None
-    loaded = _LOADED.get(row.version)
+    return model_of(row.version, row.file_sha256)
+
+
+def active_model_outside_transaction() -> tuple[object, dict, str] | None:
+    """``active_model`` for callers with nothing else to do in their transaction (health,
+    warm-up): the registry read's transaction ends before the file is loaded, because on
+    SQLite every transaction holds the write lock (BEGIN IMMEDIATE) and a first load takes
+    seconds."""
+    row = active_row()
+    version, sha = (row.version, row.file_sha256) if row else (None, None)
+    db.session.rollback()
+    return model_of(version, sha) if version else None
+
+
+def model_of(version: str, sha256: str) -> tuple[object, dict, str] | None:
+    """The loaded model of a registry version (loaded once per process), or None if refused."""
+    loaded = _LOADED.get(version)
     if loaded is None:
-        try:
-            model, meta = load_model(model_dir(), row.version)
-            if meta.get("sha256") != row.file_sha256:
-                raise ModelRefused("the model file differs from the registry's record")
-            loaded = (model, meta)
-        except ModelRefused as refused:
-            log.error(
-                "model %s refused: %s; the rule-based policy serves", row.version, refused.reason
-            )
-            loaded = refused
-        _LOADED[row.version] = loaded
-    if isinstance(loaded, ModelRefused):
+        with _LOADING:  # one thread loads; the others wait for it, not load a copy each
+            loaded = _LOADED.get(version) or _load(version, sha256)
+            _LOADED[version] = loaded
+    if not isinstance(loaded, tuple):  # refused
         return None
-    return loaded[0], loaded[1], row.version
+    return loaded[0], loaded[1], version
+
+
+def _load(version: str, sha256: str) -> tuple | ModelRefused:
+    from ml.registry import ModelRefused, load_model
+
+    try:
+        model, meta = load_model(model_dir(), version)
+        if meta.get("sha256") != sha256:
+            raise ModelRefused("the model file differs from the registry's record")
+        return model, meta
+    except ModelRefused as refused:
+        log.error("model %s refused: %s; the rule-based policy serves", version, refused.reason)
+        return refused
+
+
+def active_model_usable() -> bool:
+    """Whether the active model would serve, told from its file when that suffices: the hash
+    the registry recorded, the same scikit-learn, skops and feature list (``flask onward
+    setup`` on a restart then imports no scikit-learn); otherwise by loading it."""
+    from importlib.metadata import version as installed_version
+
+    from ml.registry import ModelRefused, on_file_check
+
+    row = active_row()
+    if row is None:
+        return False
+    if row.version in _LOADED:
+        return isinstance(_LOADED[row.version], tuple)
+    try:
+        meta = on_file_check(model_dir(), row.version)
+    except ModelRefused as refused:
+        log.error("model %s refused: %s", row.version, refused.reason)
+        return False
+    if meta.get("sha256") != row.file_sha256:
+        log.error(
+            "model %s refused: the model file differs from the registry's record", row.version
+        )
+        return False
+    if meta.get("skops_version") != installed_version("skops"):
+        return active_model() is not None  # another skops (or not recorded): only a load tells
+    return True
 
 
 def forget_loaded_models() -> None:
@@ -119,6 +174,10 @@ def _holdout(
     the latest fifth of each patient's newer sessions is the test, the rest trains the
     candidate. Without an active model, the latest fifth of each patient's sessions.
     """
+    import pandas as pd
+
+    from ml.evaluate import forward_split
+
     if active is None:
         train_part, test_part = forward_split(rows, 1 - HOLDOUT)
         return train_part, test_part, "the latest fifth of each patient's sessions"
@@ -148,6 +207,14 @@ def train_and_maybe_promote(
     ``prior``: logs that only ever *add* to the training rows (never to the evaluation, the
     data checks or ``trained_until``): the simulated population, see ``population_prior``.
     """
+    import pandas as pd
+
+    from ml.evaluate import metrics
+    from ml.features import FEATURES, build_features, training_rows
+    from ml.pipeline import KINDS, fit, make_pipeline, p_flare
+    from ml.registry import read_metadata, save_model
+    from ml.train import data_hash, reference_values, should_promote
+
     rows = training_rows(build_features(logs))
     if len(rows) < MIN_TRAINING_ROWS or rows["label"].nunique() < 2:
         return {"promoted": False, "reason": f"too little data ({len(rows)} labelled sessions)"}
@@ -242,9 +309,7 @@ def train_and_maybe_promote(
 _PRIORS: dict[tuple, pd.DataFrame] = {}
 
 
-def population_prior(
-    patients: int = 300, days: int = 84, seed: int = 2026
-) -> pd.DataFrame | None:
+def population_prior(patients: int = 300, days: int = 84, seed: int = 2026) -> pd.DataFrame | None:
     """Simulated logs of a virtual population at the library's doses, or None when the
     ``POPULATION_PRIOR`` setting names no source.
 
@@ -295,7 +360,7 @@ def bootstrap_population_model(
     """A fresh install's day-one model, trained on simulated logs at the library's doses
     (replaced once real logs exist); also when the active model's file can no longer be
     loaded (e.g. after a feature change)."""
-    if active_model() is not None:
+    if active_model_usable():
         return {"promoted": False, "reason": "a model is already active"}
     prior = population_prior(patients, days, seed)
     if prior is None:
@@ -311,6 +376,11 @@ def bootstrap_population_model(
 # ---------- decisions ----------
 def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
     """Features of the last record (today: known before the session) and of every record."""
+    import numpy as np
+
+    from ml.dataio import typed_logs
+    from ml.features import build_features
+
     # The history was validated when it was stored: the typed fast path, not the CSV checks.
     feats = build_features(typed_logs(list(records)))
     last = feats.iloc[-1].to_dict()
@@ -320,6 +390,8 @@ def features_row(records: Sequence[dict]) -> tuple[dict, pd.DataFrame]:
 
 
 def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
+    from ml import policy as ml_policy
+
     cfg = current_app.config
     config = ml_policy.PolicyConfig(
         theta=cfg["ADAPTATION_THETA"],
@@ -333,16 +405,38 @@ def decide(inp: ml_policy.DecisionInput, policy: str) -> ml_policy.Decision:
     return ml_policy.decide(inp, policy=policy, config=config)
 
 
-DecisionInput = ml_policy.DecisionInput
-ModalityState = ml_policy.ModalityState
-LevelRange = ml_policy.LevelRange
-SessionOutcome = ml_policy.SessionOutcome
+_POLICY_TYPES = ("DecisionInput", "ModalityState", "LevelRange", "SessionOutcome")
+
+
+def __getattr__(name: str):
+    # The coach's input types (training.DecisionInput, ...) and training.FEATURES resolve on
+    # first use, so importing this module does not import the model stack.
+    if name in _POLICY_TYPES:
+        from ml import policy as ml_policy
+
+        return getattr(ml_policy, name)
+    if name == "FEATURES":
+        from ml.features import FEATURES
+
+        return FEATURES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def warm_up() -> None:
+    """Import what deciding needs and load the active model (gunicorn's master, before it
+    forks, so every worker shares one copy; docs/architecture.md, item 46)."""
+    import ml.policy  # noqa: F401 - features, pipeline and the policy the coach calls
+
+    active_model_outside_transaction()
 
 
 def database_logs(now: datetime, days: int = 365) -> pd.DataFrame:
     """Every patient's last `days` of check-ins and logged sessions as canonical typed logs."""
+    import pandas as pd
+
     from backend.models import Patient
     from backend.services import history  # history builds on this module's cr10
+    from ml.dataio import parse_logs
 
     patients = list(db.session.scalars(select(Patient)))
     end = now.date()

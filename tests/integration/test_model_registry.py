@@ -104,8 +104,9 @@ def test_a_worse_candidate_is_not_promoted_and_rollback_restores(
     assert first["promoted"]
     with monkeypatch.context() as patch:
         # A candidate that knows nothing (the base rate for everyone), on the same data.
+        # (training imports the model stack when it trains: patch it where it is defined.)
         patch.setattr(
-            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+            "ml.pipeline.make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
         )
         worse = training.train_and_maybe_promote(
             later_cohort, source="dummy", now=clock.now() + timedelta(hours=1)
@@ -139,8 +140,9 @@ def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
     assert day_one["promoted"], day_one
     clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
     with monkeypatch.context() as patch:  # a useless candidate is kept out ...
+        # (training imports the model stack when it trains: patch it where it is defined.)
         patch.setattr(
-            training, "make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
+            "ml.pipeline.make_pipeline", lambda *_a, **_k: DummyClassifier(strategy="prior")
         )
         worse = training.train_and_maybe_promote(
             clinic, source="dummy", now=clock.now() + timedelta(hours=1)
@@ -158,6 +160,7 @@ def test_the_clinics_own_logs_can_replace_the_day_one_model(ctx, monkeypatch):
 def test_a_prior_adds_to_the_training_rows_but_never_to_the_evaluation(ctx):
     # Nightly retraining keeps the simulated population beside the clinic's logs (its varied
     # doses show what a dose does); it must not be scored, nor move trained_until.
+    from ml.features import build_features, training_rows
     from ml.registry import read_metadata
 
     clinic = simulate_logs(60, 70, seed=12, start=date(2027, 1, 4))
@@ -166,7 +169,7 @@ def test_a_prior_adds_to_the_training_rows_but_never_to_the_evaluation(ctx):
         clinic, source="database", now=clock.now(), prior=prior
     )
     assert result["promoted"], result
-    clinic_sessions = int(training.training_rows(training.build_features(clinic)).shape[0])
+    clinic_sessions = int(training_rows(build_features(clinic)).shape[0])
     assert result["rows"] == clinic_sessions
     assert training.active_row().trained_until == clinic["date"].max().date()
     meta = read_metadata(training.model_dir(), result["version"])

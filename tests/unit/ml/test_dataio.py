@@ -48,6 +48,17 @@ def test_borg_mapping_is_monotone_and_anchored():
     assert np.all(np.diff(values) > 0)
 
 
+def test_one_rating_converts_as_a_column_does():
+    # The service converts one rating without numpy (ml.scales); a session's load must not
+    # depend on which path computed it.
+    from ml.scales import borg_value_to_cr10
+
+    ratings = np.round(np.arange(4.0, 22.0, 0.25), 2)
+    assert [borg_value_to_cr10(r) for r in ratings] == pytest.approx(
+        borg_to_cr10(ratings).tolist(), abs=1e-12
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "line_no", "column", "fragment"),
     [
