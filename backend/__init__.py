@@ -81,7 +81,9 @@ def register_content(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     from backend.api import BLUEPRINTS
     from backend.api import media as media_files
+    from backend.api.docs import DESCRIPTION
 
+    app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
     ext.api.init_app(app)
     ext.api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

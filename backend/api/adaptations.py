@@ -18,8 +18,13 @@ blp = Blueprint(
 @require("clinician")
 @blp.arguments(AdaptationArgsSchema, location="query")
 @blp.response(200, AdaptationSchema(many=True))
+@blp.doc(operationId="listAdaptations")
 def list_adaptations(args):
-    """The review queue (status=pending, most urgent first) or the history of other statuses."""
+    """List intensity adaptations.
+
+    The review queue (status=pending, most urgent first) or the history of other statuses, newest
+    first; paged with `cursor` and `limit`.
+    """
     return adaptations.list_for_clinic(
         current_actor(), args["status"], args.get("patient_id"), args["limit"]
     )
@@ -30,8 +35,13 @@ def list_adaptations(args):
 @require("clinician")
 @blp.arguments(DecisionSchema)
 @blp.response(200, AdaptationSchema)
+@blp.doc(operationId="decideAdaptation")
 def decide(body, adaptation_id):
-    """Approve, modify (with a level) or reject a pending proposal, with a note."""
+    """Decide a proposed adaptation.
+
+    Approve, modify (with a level inside the prescription) or reject a pending proposal, with a
+    note; a decided one is a 409.
+    """
     return adaptations.decide(
         current_actor(), adaptation_id, body["decision"], body.get("level"), body.get("note")
     )

@@ -17,9 +17,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Reco
 class AuditArgsSchema(StrictSchema):
     patient_id = ma.fields.String(validate=validate.Length(max=64))
     limit = QueryInt(load_default=100, validate=validate.Range(1, 1000))
-    before = Moment(
-        metadata={"description": "page: events strictly before this time"}
-    )
+    before = Moment(metadata={"description": "page: events strictly before this time"})
 
 
 class AuditEventSchema(ma.Schema):
@@ -38,8 +36,13 @@ class AuditEventSchema(ma.Schema):
 @require("admin")
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, AuditEventSchema(many=True))
+@blp.doc(operationId="listAuditEvents")
 def list_audit(args):
-    """Who read or changed which record, newest first (your clinic only)."""
+    """List audit events.
+
+    Who read or changed which record, newest first (your clinic only); paged with `cursor` and
+    `limit`.
+    """
     return audit.list_events(
         current_actor(), args.get("patient_id"), args["limit"], args.get("before")
     )

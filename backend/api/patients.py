@@ -32,8 +32,13 @@ class CaseloadArgsSchema(StrictSchema):
 @require("clinician")
 @blp.arguments(PatientCreateSchema)
 @blp.response(201, EnrolmentSchema)
+@blp.doc(operationId="enrolPatient")
 def enrol(body):
-    """Enrol a patient in your clinic; the invite code is shown once."""
+    """Enrol a patient.
+
+    Enrol a patient in your clinic with their clinical record and prescription; the invite code they
+    activate their account with is shown once.
+    """
     return patients.enrol(current_actor(), body)
 
 
@@ -42,8 +47,13 @@ def enrol(body):
 @require("clinician")
 @blp.arguments(CaseloadArgsSchema, location="query")
 @blp.response(200, CaseloadEntrySchema(many=True))
+@blp.doc(operationId="listPatients")
 def caseload(args):
-    """Your caseload (or the whole clinic's with scope=clinic)."""
+    """List your patients.
+
+    Your patients (or the whole clinic's with scope=clinic), alphabetical, optionally searched by
+    name; paged with `cursor` and `limit`.
+    """
     return patients.caseload(current_actor(), args.get("search"), args["scope"])
 
 
@@ -51,8 +61,12 @@ def caseload(args):
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="getPatient")
 def get_patient(patient_id):
-    """One patient's record."""
+    """One patient's record.
+
+    A patient of your clinic; any other id is a 404. The read is audited.
+    """
     return patients.get(current_actor(), patient_id)
 
 
@@ -61,8 +75,12 @@ def get_patient(patient_id):
 @require("clinician")
 @blp.arguments(PatientUpdateSchema)
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="updatePatient")
 def update_patient(body, patient_id):
-    """Change a patient's profile or clinical record (validated whole; audited)."""
+    """Change a patient's record.
+
+    Change a patient's profile or clinical record; the clinical record is validated whole. Audited.
+    """
     return patients.update(current_actor(), patient_id, body)
 
 
@@ -71,6 +89,10 @@ def update_patient(body, patient_id):
 @require("clinician")
 @blp.arguments(PrescriptionSchema)
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="replacePrescription")
 def put_prescription(body, patient_id):
-    """Replace the prescription: modalities, weekly frequency and level ranges."""
+    """Replace a patient's prescription.
+
+    Replace the modalities, weekly frequency and level ranges. Audited.
+    """
     return patients.set_prescription(current_actor(), patient_id, body)
