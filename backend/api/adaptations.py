@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.schemas.adaptations import AdaptationArgsSchema, AdaptationSchema, DecisionSchema
+from backend.schemas.common import page_of
 from backend.security import current_actor, require
 from backend.services import adaptations
 
@@ -17,7 +18,7 @@ blp = Blueprint(
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(AdaptationArgsSchema, location="query")
-@blp.response(200, AdaptationSchema(many=True))
+@blp.response(200, page_of(AdaptationSchema, "AdaptationPageSchema"))
 @blp.doc(operationId="listAdaptations")
 def list_adaptations(args):
     """List intensity adaptations.
@@ -26,7 +27,7 @@ def list_adaptations(args):
     first; paged with `cursor` and `limit`.
     """
     return adaptations.list_for_clinic(
-        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+        current_actor(), args["status"], args.get("patient_id"), args["limit"], args.get("cursor")
     )
 
 

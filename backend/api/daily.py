@@ -14,6 +14,7 @@ from backend.schemas.daily import (
     PageArgsSchema,
     SessionLogCreateSchema,
     SessionLogSchema,
+    SessionPageSchema,
     SessionSchema,
 )
 from backend.security import current_actor, require
@@ -74,7 +75,7 @@ def today():
 @blp.doc(security=BEARER)
 @require("patient")
 @blp.arguments(HistoryArgsSchema, location="query")
-@blp.response(200, SessionSchema(many=True))
+@blp.response(200, SessionPageSchema)
 @blp.doc(operationId="listSessions")
 def history(args):
     """List your past sessions.
@@ -83,7 +84,7 @@ def history(args):
     `cursor` and `limit`.
     """
     return daily.history(
-        current_actor(), args.get("from_"), args.get("to"), args["limit"], args.get("before")
+        current_actor(), args.get("from_"), args.get("to"), args["limit"], args.get("cursor")
     )
 
 

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Day, Int, QueryInt, StrictSchema, enum, one_of
+from backend.schemas.common import Day, Int, StrictSchema, enum, one_of, page_args, page_of
 from backend.security import current_actor, require
 from backend.services import notifications, reminders
 from backend.services.notifications import TOKEN_KINDS
@@ -34,16 +34,8 @@ class NotificationSchema(ma.Schema):
     read_at = ma.fields.DateTime(allow_none=True)
 
 
-class InboxSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(NotificationSchema))
-    next_before = ma.fields.String(
-        allow_none=True, metadata={"description": "pass as `before` for the next page"}
-    )
-
-
-class InboxQueryArgsSchema(StrictSchema):
-    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
-    before = ma.fields.String(validate=validate.Length(1, 32))
+InboxSchema = page_of(NotificationSchema, "InboxSchema")
+InboxQueryArgsSchema = page_args(20, 100, "InboxQueryArgsSchema")
 
 
 class DeviceCreateSchema(StrictSchema):
@@ -88,7 +80,7 @@ def inbox(args):
 
     Your in-app notifications, newest first; paged with `cursor` and `limit`.
     """
-    return notifications.inbox(current_actor(), args["limit"], args.get("before"))
+    return notifications.inbox(current_actor(), args["limit"], args.get("cursor"))
 
 
 @blp.route("/notifications/<notification_id>/read", methods=["POST"])

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import StrictSchema, one_of
+from backend.schemas.common import one_of, page_args, page_of
 from backend.schemas.patients import (
     CaseloadEntrySchema,
     EnrolmentSchema,
@@ -22,9 +22,14 @@ from backend.services import patients
 blp = Blueprint("patients", __name__, url_prefix="/api/v1/patients", description="Patient records")
 
 
-class CaseloadArgsSchema(StrictSchema):
-    search = ma.fields.String(validate=validate.Length(max=100))
-    scope = ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope"))
+CaseloadArgsSchema = page_args(
+    100,
+    500,
+    "CaseloadArgsSchema",
+    search=ma.fields.String(validate=validate.Length(max=100)),
+    scope=ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope")),
+)
+CaseloadPageSchema = page_of(CaseloadEntrySchema, "PatientPageSchema")
 
 
 @blp.route("", methods=["POST"])
@@ -46,7 +51,7 @@ def enrol(body):
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(CaseloadArgsSchema, location="query")
-@blp.response(200, CaseloadEntrySchema(many=True))
+@blp.response(200, CaseloadPageSchema)
 @blp.doc(operationId="listPatients")
 def caseload(args):
     """List your patients.
@@ -54,7 +59,9 @@ def caseload(args):
     Your patients (or the whole clinic's with scope=clinic), alphabetical, optionally searched by
     name; paged with `cursor` and `limit`.
     """
-    return patients.caseload(current_actor(), args.get("search"), args["scope"])
+    return patients.caseload(
+        current_actor(), args.get("search"), args["scope"], args["limit"], args.get("cursor")
+    )
 
 
 @blp.route("/<patient_id>", methods=["GET"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
+from backend.schemas.common import page_of
 from backend.schemas.review import (
     AcknowledgeSchema,
     AlertArgsSchema,
@@ -33,8 +34,13 @@ def caseload_status(args):
     Each patient's status, most urgent first, with counts of the whole caseload at a glance; paged
     with `cursor` and `limit`.
     """
-    return caseload.caseload_status(
-        current_actor(), args.get("search"), args["status"], args["scope"]
+    return caseload.caseload_page(
+        current_actor(),
+        args.get("search"),
+        args["status"],
+        args["scope"],
+        args["limit"],
+        args.get("cursor"),
     )
 
 
@@ -42,7 +48,7 @@ def caseload_status(args):
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(AlertArgsSchema, location="query")
-@blp.response(200, AlertSchema(many=True))
+@blp.response(200, page_of(AlertSchema, "AlertPageSchema"))
 @blp.doc(operationId="listAlerts")
 def list_alerts(args):
     """List red-flag alerts.
@@ -51,7 +57,7 @@ def list_alerts(args):
     recent first; paged with `cursor` and `limit`.
     """
     return review.list_alerts(
-        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+        current_actor(), args["status"], args.get("patient_id"), args["limit"], args.get("cursor")
     )
 
 

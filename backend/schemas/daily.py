@@ -6,7 +6,17 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Day, Float, Int, QueryInt, StrictSchema, enum, one_of
+from backend.schemas.common import (
+    Day,
+    Float,
+    Int,
+    QueryInt,
+    StrictSchema,
+    enum,
+    one_of,
+    page_args,
+    page_of,
+)
 
 PARTS = ("warm_up", "main", "cool_down")
 
@@ -204,20 +214,8 @@ class CheckInEntrySchema(CheckInVerdictSchema):
     glucose = ma.fields.Float(required=True, allow_none=True)
 
 
-class CheckInPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(CheckInEntrySchema), required=True)
-    next_cursor = ma.fields.String(
-        required=True,
-        allow_none=True,
-        metadata={"description": "opaque; pass as `cursor` for the next page, null on the last"},
-    )
-
-
-class PageArgsSchema(StrictSchema):
-    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
-    cursor = ma.fields.String(
-        validate=validate.Length(1, 64), metadata={"description": "`next_cursor` of the last page"}
-    )
+CheckInPageSchema = page_of(CheckInEntrySchema, "CheckInPageSchema")
+PageArgsSchema = page_args(20, 100, "CheckInArgsSchema")
 
 
 # ---------- sessions ----------
@@ -276,11 +274,8 @@ class SessionSchema(ma.Schema):
     log = ma.fields.Dict(allow_none=True)
 
 
-class HistoryArgsSchema(StrictSchema):
-    from_ = Day(data_key="from")
-    to = Day()
-    limit = QueryInt(load_default=30, validate=validate.Range(1, 200))
-    before = Day(metadata={"description": "page: sessions strictly before this date"})
+HistoryArgsSchema = page_args(30, 200, "HistoryArgsSchema", from_=Day(data_key="from"), to=Day())
+SessionPageSchema = page_of(SessionSchema, "SessionPageSchema")
 
 
 # ---------- logs ----------
