@@ -42,6 +42,14 @@ def _script_hashes(body: bytes) -> str:
     return " ".join(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests)
 
 
+def no_retry_after_on_success(response):
+    """The rate limiter's headers put Retry-After on every answer of a limited route; on a
+    success it tells a client to wait for nothing (and clients back off on it)."""
+    if response.status_code < 400:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def register(app: Flask) -> None:
     trust_proxies(app)
 

@@ -43,3 +43,14 @@ default) is refused with a 422 naming the date; tell the physiotherapist instead
 **Caching.** Answers carrying patient data are `Cache-Control: no-store`. Today's session,
 the library and the vocabulary have an `ETag`: send `If-None-Match` to get a 304.
 """
+
+
+def nullable_ref(_converter, _field, ret: dict, **_kwargs) -> dict:
+    """A nullable nested schema as `allOf: [$ref]` + `nullable` rather than apispec's
+    `anyOf: [{type: object, nullable}, $ref]`, whose first branch a generated client reads
+    as an untyped object (openapi-python-client took every such field as a bare dict)."""
+    branches = ret.get("anyOf") or []
+    if len(branches) == 2 and branches[0] == {"type": "object", "nullable": True}:
+        del ret["anyOf"]
+        return {"allOf": [branches[1]], "nullable": True}
+    return {}
