@@ -10,7 +10,7 @@ from backend import sign_in_limits
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.extensions import limiter
-from backend.schemas.common import StrictSchema
+from backend.schemas.common import StrictSchema, answer
 from backend.security import current_actor
 from backend.services import accounts
 
@@ -38,6 +38,7 @@ class ActivateSchema(StrictSchema):
     password = ma.fields.String(required=True, validate=validate.Length(1, 1024), load_only=True)
 
 
+@answer
 class TokenSchema(ma.Schema):
     access_token = ma.fields.String()
     refresh_token = ma.fields.String()

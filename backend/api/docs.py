@@ -50,7 +50,9 @@ def nullable_ref(_converter, _field, ret: dict, **_kwargs) -> dict:
     `anyOf: [{type: object, nullable}, $ref]`, whose first branch a generated client reads
     as an untyped object (openapi-python-client took every such field as a bare dict)."""
     branches = ret.get("anyOf") or []
-    if len(branches) == 2 and branches[0] == {"type": "object", "nullable": True}:
+    null = {"type": "object", "nullable": True}
+    refs = [b for b in branches if b != null]
+    if len(branches) == 2 and len(refs) == 1 and "$ref" in refs[0]:
         del ret["anyOf"]
-        return {"allOf": [branches[1]], "nullable": True}
+        return {"allOf": refs, "nullable": True}
     return {}

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Day, Int, StrictSchema, enum, one_of, page_args, page_of
+from backend.schemas.common import Day, Int, StrictSchema, answer, enum, one_of, page_args, page_of
 from backend.security import current_actor, require
 from backend.services import notifications, reminders
 from backend.services.notifications import TOKEN_KINDS
@@ -20,6 +20,7 @@ blp = Blueprint(
 )
 
 
+@answer
 class NotificationSchema(ma.Schema):
     id = ma.fields.String()
     kind = ma.fields.String(

@@ -97,3 +97,12 @@ def page_of(item: type[ma.Schema], name: str, **fields) -> type[ma.Schema]:
         ),
     }
     return type(name, (ma.Schema,), members)
+
+
+def answer(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """A response schema whose every member the server always sends (null where allowed):
+    each is `required` in the document, so a generated client types it without `Unset`.
+    Only for schemas that are never loaded (a required field would refuse input)."""
+    for field in schema._declared_fields.values():
+        field.required = True
+    return schema

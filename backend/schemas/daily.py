@@ -12,6 +12,7 @@ from backend.schemas.common import (
     Int,
     QueryInt,
     StrictSchema,
+    answer,
     enum,
     one_of,
     page_args,
@@ -22,6 +23,7 @@ PARTS = ("warm_up", "main", "cool_down")
 
 
 # ---------- library ----------
+@answer
 class DoseSchema(ma.Schema):
     target_rpe = ma.fields.Float(
         metadata={"description": "target effort on the CR-10 scale (0-10)"}
@@ -160,6 +162,7 @@ class CheckInCreateSchema(StrictSchema):
             )
 
 
+@answer
 class ReasonSchema(ma.Schema):
     code = ma.fields.String()
     message = ma.fields.String()
@@ -168,6 +171,7 @@ class ReasonSchema(ma.Schema):
     quote = ma.fields.String(metadata={"description": "the source's sentence the rule encodes"})
 
 
+@answer
 class SessionCheckInSchema(ma.Schema):
     done = ma.fields.Boolean(
         required=True, metadata={"description": "today's check-in shaped this session"}
@@ -219,6 +223,7 @@ PageArgsSchema = page_args(20, 100, "CheckInArgsSchema")
 
 
 # ---------- sessions ----------
+@answer
 class BlockSchema(ma.Schema):
     exercise_id = ma.fields.String()
     title = ma.fields.String()
@@ -238,12 +243,14 @@ class BlockSchema(ma.Schema):
     media = ma.fields.List(ma.fields.Nested(MediaSchema))
 
 
+@answer
 class VersionsSchema(ma.Schema):
     content = ma.fields.String()
     rules = ma.fields.String()
     model = ma.fields.String(allow_none=True)
 
 
+@answer
 class SessionSchema(ma.Schema):
     id = ma.fields.String()
     date = Day()
@@ -271,7 +278,9 @@ class SessionSchema(ma.Schema):
     held = ma.fields.Boolean(
         metadata={"description": "a red flag holds sessions until the care team clears them"}
     )
-    log = ma.fields.Dict(allow_none=True)
+    log = ma.fields.Nested(
+        lambda: SessionLogSchema(), allow_none=True, metadata={"description": "null until logged"}
+    )
 
 
 HistoryArgsSchema = page_args(30, 200, "HistoryArgsSchema", from_=Day(data_key="from"), to=Day())
@@ -313,6 +322,7 @@ class SessionLogCreateSchema(StrictSchema):
             )
 
 
+@answer
 class SessionLogSchema(ma.Schema):
     id = ma.fields.String()
     session_id = ma.fields.String()

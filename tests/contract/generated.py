@@ -73,6 +73,8 @@ def untyped(model, sent, where: str = "$") -> list[str]:
             value = getattr(model, name)
             if isinstance(value, Unset):
                 problems.append(f"{where}.{key}: Unset although the server sent it")
+            elif fields[name].default is not attrs.NOTHING:
+                problems.append(f"{where}.{key}: typed as maybe Unset (not required)")
             else:
                 problems += untyped(value, sent[key], f"{where}.{key}")
     elif isinstance(model, dict):

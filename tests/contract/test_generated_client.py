@@ -56,6 +56,7 @@ class Day:
         self.api, self.base_url, self.recorder = api, base_url, recorder
         self.client = api.Client(base_url, httpx_args={"event_hooks": recorder.hooks()})
         self.steps: list[tuple[str, int]] = []  # (step name, first exchange index)
+        self.problems: list[str] = []  # every typing gap of every answer, reported together
 
     def signed_in(self, token: str):
         return self.api.AuthenticatedClient(
@@ -70,8 +71,7 @@ class Day:
         sent = json.loads(response.content) if response.content else None
         if sent is not None:
             assert response.parsed is not None, step
-            problems = generated.untyped(response.parsed, sent)
-            assert not problems, (step, problems)
+            self.problems += [f"{step}: {p}" for p in generated.untyped(response.parsed, sent)]
         return response.parsed
 
 
@@ -81,6 +81,7 @@ def _walk(api, base_url: str, email: str, recorder: generated.Recorder, patient_
         create_check_in,
         get_today_session,
         list_check_ins,
+        list_sessions,
         log_session,
     )
     from onward_api_client.api.me import get_me
@@ -164,6 +165,9 @@ def _walk(api, base_url: str, email: str, recorder: generated.Recorder, patient_
     assert [c.date for c in history.items] == [date(2026, 11, 27), date(2026, 11, 26)]
     assert history.next_cursor is None
 
+    sessions = day.call("sessions", list_sessions, 200, client=me, limit=1)
+    assert sessions.items[0].log.session_id == tomorrow.id and sessions.next_cursor
+
     _a_notification(patient_id)
     inbox = day.call("notifications", list_notifications, 200, client=me, limit=20)
     assert inbox.items[0].kind == "session_reminder"
@@ -185,6 +189,7 @@ def _walk(api, base_url: str, email: str, recorder: generated.Recorder, patient_
     )
     ended = day.call("after_sign_out", get_me, 401, client=day.signed_in(renewed.access_token))
     assert ended.status == 401
+    assert not day.problems, "\n".join(day.problems)
     return day.steps
 
 

@@ -70,6 +70,13 @@ STEPS = [
         "next page (null on the last). The late check-in sits at its own day.",
     ),
     Step(
+        "sessions",
+        "Past sessions, one a page",
+        "Each session with what was logged (`log`, null until then) and its status in the one "
+        "vocabulary (`planned`, `completed`, `partial`, `stopped`, `missed`, `rest`, "
+        "`blocked`). `next_cursor` is set: there is another page.",
+    ),
+    Step(
         "notifications",
         "Notifications",
         "The in-app inbox, newest first, paged like every list.",
