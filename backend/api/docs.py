@@ -40,8 +40,10 @@ one by one or as a batch to `POST /me/sync` (oldest first, each with its own
 Idempotency-Key, each answered on its own). Work older than the offline window (7 days by
 default) is refused with a 422 naming the date; tell the physiotherapist instead.
 
-**Caching.** Answers carrying patient data are `Cache-Control: no-store`. Today's session,
-the library and the vocabulary have an `ETag`: send `If-None-Match` to get a 304.
+**Caching.** Answers carrying patient data are `Cache-Control: no-store`, except those
+with an `ETag` (today's session, the library): `private, no-cache`, so the phone may keep
+its own copy and revalidates it with `If-None-Match` (a 304 until it changes). The public
+vocabulary is `public, no-cache` with an ETag; media files say their own.
 """
 
 

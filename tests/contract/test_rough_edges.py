@@ -43,3 +43,23 @@ def test_patient_data_is_never_stored_by_a_cache(client):
         "/api/v1/patients", headers={"Authorization": f"Bearer {ok.get_json()['access_token']}"}
     )
     assert me.headers["Cache-Control"] == "no-store"
+
+
+def test_an_etagged_answer_may_be_kept_by_the_phone_alone_and_revalidated(client):
+    from tests.factories import activate, enrol, login
+
+    physio = login(client, clinic_with_staff()["physio"])
+    tokens = activate(client, enrol(client, physio)["invite_code"])
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    today = client.get("/api/v1/me/sessions/today", headers=headers)
+    # no-store (as before) forbade keeping the body that If-None-Match revalidates
+    assert today.headers["Cache-Control"] == "private, no-cache" and today.headers["ETag"]
+    again = client.get(
+        "/api/v1/me/sessions/today", headers={**headers, "If-None-Match": today.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "private, no-cache"
+    assert (
+        client.get("/api/v1/me/check-ins", headers=headers).headers["Cache-Control"] == "no-store"
+    )
+    assert client.get("/api/v1/vocabulary").headers["Cache-Control"] == "public, no-cache"
