@@ -44,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     ext.migrate.init_app(
         app, ext.db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True
     )
+    # Registered before the limiter, so it runs after the limiter's own after_request.
+    app.after_request(headers.no_retry_after_on_success)
     ext.limiter.init_app(app)
     ext.jwt.init_app(app)
     register_jwt_callbacks()
@@ -81,8 +83,11 @@ def register_content(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     from backend.api import BLUEPRINTS
     from backend.api import media as media_files
+    from backend.api.docs import DESCRIPTION, nullable_ref
 
+    app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
     ext.api.init_app(app)
+    ext.api.ma_plugin.converter.add_attribute_function(nullable_ref)
     ext.api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -57,10 +57,10 @@ class PreconditionFailed(DomainError):
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details (documentation only)."""
 
-    type = ma.fields.String()
-    title = ma.fields.String()
-    status = ma.fields.Integer()
-    detail = ma.fields.String()
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True, metadata={"description": "a sentence to show"})
     errors = ma.fields.Dict(metadata={"description": "field errors, for 422"})
 
 

@@ -1,7 +1,8 @@
 """Response headers for health data, and the load balancer in front (docs/security.md).
 
 Every response gets `nosniff`; everything but the dashboard (which sets its own, stricter set
-in web.blueprint) and the public content (media, vocabulary) gets `no-store` and `Referrer-Policy: no-referrer`; HTTPS requests get HSTS;
+in web.blueprint) and the public content (media, vocabulary) gets `no-store` (`private,
+no-cache` with an ETag) and `Referrer-Policy: no-referrer`; HTTPS requests get HSTS;
 the API docs page gets a Content-Security-Policy that forbids framing. Behind a proxy,
 `ONWARD_TRUSTED_PROXIES` hops of X-Forwarded-For/-Proto/-Host/-Port are believed (ProxyFix),
 so client addresses (rate limits, audit), the scheme (HSTS, secure cookies) and hosts are right.
@@ -42,6 +43,28 @@ def _script_hashes(body: bytes) -> str:
     return " ".join(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests)
 
 
+def no_retry_after_on_success(response):
+    """The rate limiter's headers put Retry-After on every answer of a limited route; on a
+    success it tells a client to wait for nothing (and clients back off on it)."""
+    if response.status_code < 400:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def _cache_control(response) -> str:
+    """no-store for everything with patient data, except an answer with an ETag (today's
+    session, the library): the phone may keep that one for itself (private) and must
+    revalidate it each time (no-cache) with If-None-Match, which no-store would forbid.
+    Public content (media, vocabulary) keeps what its view set, or is public + no-cache."""
+    etagged = response.status_code == 304 or (
+        "ETag" in response.headers and response.status_code < 300
+    )
+    if request.path.startswith(CACHEABLE_PREFIXES):
+        own = response.headers.get("Cache-Control")
+        return own or ("public, no-cache" if etagged else "no-store")
+    return "private, no-cache" if etagged else "no-store"
+
+
 def register(app: Flask) -> None:
     trust_proxies(app)
 
@@ -53,10 +76,7 @@ def register(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(DASHBOARD_PREFIX):
             return response  # web.blueprint sets the dashboard's own
-        if request.path.startswith(CACHEABLE_PREFIXES):
-            headers.setdefault("Cache-Control", "no-store")
-        else:
-            headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = _cache_control(response)
         headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path.startswith(DOCS_PREFIX) and response.mimetype == "text/html":
             hashes = _script_hashes(response.get_data())

@@ -84,6 +84,7 @@ def configure(level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 QUIET = ("werkzeug", "sqlalchemy.engine", "sqlalchemy.pool", "urllib3")
 
 
@@ -95,9 +96,10 @@ def register(app: Flask) -> None:
     def _start():
         g.started = time.perf_counter()
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        )
+        given = request.headers.get("X-Request-ID", "")
+        # A client's id is kept only if it is a plain token: it goes into every log line.
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=g.request_id)
 
     @app.after_request
     def _done(response):
@@ -109,4 +111,6 @@ def register(app: Flask) -> None:
             status=response.status_code,
             ms=round(elapsed, 2),
         )
+        if "request_id" in g:  # echoed, so a phone's bug report names the server's log lines
+            response.headers["X-Request-ID"] = g.request_id
         return response

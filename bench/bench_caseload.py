@@ -323,7 +323,11 @@ def main() -> None:
         has_api = any(r.rule == "/api/v1/caseload" for r in app.url_map.iter_rules())
         api = (
             measure(
-                app, client, "/api/v1/caseload", args.runs, {"Authorization": f"Bearer {token}"}
+                app,
+                client,
+                "/api/v1/caseload?limit=500",
+                args.runs,
+                {"Authorization": f"Bearer {token}"},
             )
             if has_api
             else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.schemas.adaptations import AdaptationArgsSchema, AdaptationSchema, DecisionSchema
+from backend.schemas.common import page_of
 from backend.security import current_actor, require
 from backend.services import adaptations
 
@@ -17,11 +18,16 @@ blp = Blueprint(
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(AdaptationArgsSchema, location="query")
-@blp.response(200, AdaptationSchema(many=True))
+@blp.response(200, page_of(AdaptationSchema, "AdaptationPageSchema"))
+@blp.doc(operationId="listAdaptations")
 def list_adaptations(args):
-    """The review queue (status=pending, most urgent first) or the history of other statuses."""
+    """List intensity adaptations.
+
+    The review queue (status=pending, most urgent first) or the history of other statuses, newest
+    first; paged with `cursor` and `limit`.
+    """
     return adaptations.list_for_clinic(
-        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+        current_actor(), args["status"], args.get("patient_id"), args["limit"], args.get("cursor")
     )
 
 
@@ -30,8 +36,13 @@ def list_adaptations(args):
 @require("clinician")
 @blp.arguments(DecisionSchema)
 @blp.response(200, AdaptationSchema)
+@blp.doc(operationId="decideAdaptation")
 def decide(body, adaptation_id):
-    """Approve, modify (with a level) or reject a pending proposal, with a note."""
+    """Decide a proposed adaptation.
+
+    Approve, modify (with a level inside the prescription) or reject a pending proposal, with a
+    note; a decided one is a 409.
+    """
     return adaptations.decide(
         current_actor(), adaptation_id, body["decision"], body.get("level"), body.get("note")
     )

@@ -7,19 +7,16 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Moment, QueryInt, StrictSchema
+from backend.schemas.common import page_args, page_of
 from backend.security import current_actor, require
 from backend.services import audit
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Record access audit")
 
 
-class AuditArgsSchema(StrictSchema):
-    patient_id = ma.fields.String(validate=validate.Length(max=64))
-    limit = QueryInt(load_default=100, validate=validate.Range(1, 1000))
-    before = Moment(
-        metadata={"description": "page: events strictly before this time"}
-    )
+AuditArgsSchema = page_args(
+    100, 1000, "AuditArgsSchema", patient_id=ma.fields.String(validate=validate.Length(max=64))
+)
 
 
 class AuditEventSchema(ma.Schema):
@@ -37,9 +34,14 @@ class AuditEventSchema(ma.Schema):
 @blp.doc(security=BEARER)
 @require("admin")
 @blp.arguments(AuditArgsSchema, location="query")
-@blp.response(200, AuditEventSchema(many=True))
+@blp.response(200, page_of(AuditEventSchema, "AuditPageSchema"))
+@blp.doc(operationId="listAuditEvents")
 def list_audit(args):
-    """Who read or changed which record, newest first (your clinic only)."""
+    """List audit events.
+
+    Who read or changed which record, newest first (your clinic only); paged with `cursor` and
+    `limit`.
+    """
     return audit.list_events(
-        current_actor(), args.get("patient_id"), args["limit"], args.get("before")
+        current_actor(), args.get("patient_id"), args["limit"], args.get("cursor")
     )

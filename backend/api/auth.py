@@ -10,7 +10,7 @@ from backend import sign_in_limits
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
 from backend.extensions import limiter
-from backend.schemas.common import StrictSchema
+from backend.schemas.common import StrictSchema, answer
 from backend.security import current_actor
 from backend.services import accounts
 
@@ -38,6 +38,7 @@ class ActivateSchema(StrictSchema):
     password = ma.fields.String(required=True, validate=validate.Length(1, 1024), load_only=True)
 
 
+@answer
 class TokenSchema(ma.Schema):
     access_token = ma.fields.String()
     refresh_token = ma.fields.String()
@@ -54,8 +55,13 @@ def _tokens(pair: accounts.TokenPair) -> dict:
 @sign_in_limits.guarded
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
+@blp.doc(operationId="signIn")
 def login(body):
-    """Sign in with e-mail and password; returns an access and a refresh token."""
+    """Sign in with e-mail and password.
+
+    Returns an access token and a refresh token. Failed attempts are rate limited per account and
+    address (429 with Retry-After).
+    """
     return _tokens(accounts.login(body["email"], body["password"]))
 
 
@@ -63,8 +69,13 @@ def login(body):
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 @blp.arguments(RefreshSchema)
 @blp.response(200, TokenSchema)
+@blp.doc(operationId="refreshTokens")
 def refresh(body):
-    """Swap a refresh token for a new pair; the old one stops working."""
+    """Swap a refresh token for a new pair.
+
+    The old refresh token stops working. A retry with the same token within the grace window (a lost
+    answer) gets the same new refresh token; a reuse after it ends the whole sign-in (401).
+    """
     return _tokens(accounts.refresh(body["refresh_token"]))
 
 
@@ -72,9 +83,13 @@ def refresh(body):
 @blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
 @blp.doc(security=[*BEARER, {}])
+@blp.doc(operationId="signOut")
 def logout(body):
-    """Sign out: ends this sign-in's refresh and access tokens. With a `refresh_token` in the
-    body no access token is needed (an app whose access token has expired can still sign out)."""
+    """Sign out.
+
+    Ends this sign-in's refresh and access tokens. With a `refresh_token` in the body no access
+    token is needed, so an app whose access token has expired can still sign out.
+    """
     from flask_jwt_extended import get_jwt
 
     if body and body.get("refresh_token"):
@@ -88,6 +103,11 @@ def logout(body):
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 @blp.arguments(ActivateSchema)
 @blp.response(200, TokenSchema)
+@blp.doc(operationId="activateAccount")
 def activate(body):
-    """A patient sets their password with the invite code from their physiotherapist."""
+    """Activate a patient account with an invite code.
+
+    The patient sets their password with the invite code from their physiotherapist and is signed in
+    (the same answer as sign-in).
+    """
     return _tokens(accounts.activate(body["invite_code"], body["password"]))

@@ -28,8 +28,13 @@ class HealthSchema(ma.Schema):
     content_type="application/problem+json",
     description="database unreachable: a problem document with these members too",
 )
+@blp.doc(operationId="getHealth")
 def health():
-    """Is the API up, is the database reachable, which model is active."""
+    """Health and readiness.
+
+    Is the API up, is the database reachable, which content and model are active. 503 while the
+    database is unreachable.
+    """
     report = operations.health()
     if report["status"] == "ok":
         return report

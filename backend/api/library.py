@@ -16,8 +16,13 @@ blp = Blueprint("library", __name__, url_prefix="/api/v1/library", description="
 @blp.etag
 @blp.arguments(LibraryArgsSchema, location="query")
 @blp.response(200, LibrarySchema)
+@blp.doc(operationId="listExercises")
 def list_exercises(args):
-    """Exercises with their ladders, cues, media and load tags; filter by modality, equipment, position, level."""
+    """The exercise library.
+
+    Every exercise with its ladder of levels, cues, media and load tags, filtered by modality,
+    equipment, position or level; one ETag-cached bundle with its `content_version`.
+    """
     current_actor()
     return library.list_exercises(**args)
 
@@ -26,7 +31,11 @@ def list_exercises(args):
 @blp.doc(security=BEARER)
 @blp.etag
 @blp.response(200, ExerciseSchema)
+@blp.doc(operationId="getExercise")
 def get_exercise(exercise_id):
-    """One exercise."""
+    """One exercise.
+
+    One exercise of the library with its ladder of levels, cues and media; an unknown id is a 404.
+    """
     current_actor()
     return library.get_exercise(exercise_id)

@@ -15,8 +15,12 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patien
 @blp.doc(security=BEARER)
 @require("patient")
 @blp.response(200, MeSchema)
+@blp.doc(operationId="getMe")
 def me():
-    """Your profile, prescription summary, reminder settings and current levels."""
+    """Your profile.
+
+    Your profile, prescription summary, reminder settings and current level per modality.
+    """
     return patients.me(current_actor())
 
 
@@ -25,6 +29,11 @@ def me():
 @require("patient")
 @blp.arguments(SettingsSchema)
 @blp.response(200, SettingsSchema)
+@blp.doc(operationId="updateSettings")
 def update_settings(body):
-    """Change your reminder time and window, time zone, quiet hours or channels."""
+    """Change your settings.
+
+    Change your reminder time and window, time zone, quiet hours or channels; only the fields sent
+    change. A time zone change never hands you a day twice.
+    """
     return patients.update_my_settings(current_actor(), body)

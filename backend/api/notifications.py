@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import Day, Int, QueryInt, StrictSchema, enum, one_of
+from backend.schemas.common import Day, Int, StrictSchema, answer, enum, one_of, page_args, page_of
 from backend.security import current_actor, require
 from backend.services import notifications, reminders
 from backend.services.notifications import TOKEN_KINDS
@@ -20,6 +20,7 @@ blp = Blueprint(
 )
 
 
+@answer
 class NotificationSchema(ma.Schema):
     id = ma.fields.String()
     kind = ma.fields.String(
@@ -34,16 +35,8 @@ class NotificationSchema(ma.Schema):
     read_at = ma.fields.DateTime(allow_none=True)
 
 
-class InboxSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(NotificationSchema))
-    next_before = ma.fields.String(
-        allow_none=True, metadata={"description": "pass as `before` for the next page"}
-    )
-
-
-class InboxQueryArgsSchema(StrictSchema):
-    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
-    before = ma.fields.String(validate=validate.Length(1, 32))
+InboxSchema = page_of(NotificationSchema, "InboxSchema")
+InboxQueryArgsSchema = page_args(20, 100, "InboxQueryArgsSchema")
 
 
 class DeviceCreateSchema(StrictSchema):
@@ -82,17 +75,25 @@ class SnoozeSchema(ma.Schema):
 @require("patient")
 @blp.arguments(InboxQueryArgsSchema, location="query")
 @blp.response(200, InboxSchema)
+@blp.doc(operationId="listNotifications")
 def inbox(args):
-    """Your in-app notifications, newest first; page with `before`."""
-    return notifications.inbox(current_actor(), args["limit"], args.get("before"))
+    """List your notifications.
+
+    Your in-app notifications, newest first; paged with `cursor` and `limit`.
+    """
+    return notifications.inbox(current_actor(), args["limit"], args.get("cursor"))
 
 
 @blp.route("/notifications/<notification_id>/read", methods=["POST"])
 @blp.doc(security=BEARER)
 @require("patient")
 @blp.response(200, NotificationSchema)
+@blp.doc(operationId="markNotificationRead")
 def mark_read(notification_id):
-    """Mark a notification read (repeating it changes nothing)."""
+    """Mark a notification read.
+
+    Repeating it changes nothing; another user's notification is a 404.
+    """
     return notifications.mark_read(current_actor(), notification_id)
 
 
@@ -102,8 +103,13 @@ def mark_read(notification_id):
 @blp.arguments(DeviceCreateSchema)
 @blp.response(201, DeviceSchema)
 @blp.alt_response(200, schema=DeviceSchema, description="this token was already registered")
+@blp.doc(operationId="registerDevice")
 def register_device(body):
-    """Register this phone's push token; registering it again is harmless."""
+    """Register this phone for push.
+
+    Register this install's push token (APNs for ios, FCM for android and web); registering the same
+    token again is harmless and answers 200.
+    """
     device, created = notifications.register_device(
         current_actor(), body["token"], body["platform"]
     )
@@ -114,9 +120,13 @@ def register_device(body):
 @blp.doc(security=BEARER)
 @require("patient")
 @blp.response(204)
+@blp.doc(operationId="removeDevice")
 def remove_device(device_id):
-    """Stop pushes to this phone (on sign-out or when the user turns them off); another
-    user's device, or one already removed, is a 404."""
+    """Stop pushes to a device.
+
+    Call it on sign-out or when the user turns pushes off; another user's device, or one already
+    removed, is a 404.
+    """
     notifications.remove_device(current_actor(), device_id)
 
 
@@ -125,6 +135,10 @@ def remove_device(device_id):
 @require("patient")
 @blp.arguments(SnoozeCreateSchema)
 @blp.response(200, SnoozeSchema)
+@blp.doc(operationId="snoozeReminders")
 def snooze(body):
-    """Pause reminders for 15 to 240 minutes; today's reminder comes after, if still due."""
+    """Snooze reminders.
+
+    Pause reminders for 15 to 240 minutes; today's reminder comes after, if still due.
+    """
     return reminders.snooze(current_actor(), body["minutes"])

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import StrictSchema, one_of
+from backend.schemas.common import one_of, page_args, page_of
 from backend.schemas.patients import (
     CaseloadEntrySchema,
     EnrolmentSchema,
@@ -22,9 +22,14 @@ from backend.services import fhir_export, patients
 blp = Blueprint("patients", __name__, url_prefix="/api/v1/patients", description="Patient records")
 
 
-class CaseloadArgsSchema(StrictSchema):
-    search = ma.fields.String(validate=validate.Length(max=100))
-    scope = ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope"))
+CaseloadArgsSchema = page_args(
+    100,
+    500,
+    "CaseloadArgsSchema",
+    search=ma.fields.String(validate=validate.Length(max=100)),
+    scope=ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope")),
+)
+CaseloadPageSchema = page_of(CaseloadEntrySchema, "PatientPageSchema")
 
 
 class FhirArgsSchema(StrictSchema):
@@ -52,8 +57,13 @@ class FhirBundleSchema(ma.Schema):
 @require("clinician")
 @blp.arguments(PatientCreateSchema)
 @blp.response(201, EnrolmentSchema)
+@blp.doc(operationId="enrolPatient")
 def enrol(body):
-    """Enrol a patient in your clinic; the invite code is shown once."""
+    """Enrol a patient.
+
+    Enrol a patient in your clinic with their clinical record and prescription; the invite code they
+    activate their account with is shown once.
+    """
     return patients.enrol(current_actor(), body)
 
 
@@ -61,18 +71,29 @@ def enrol(body):
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(CaseloadArgsSchema, location="query")
-@blp.response(200, CaseloadEntrySchema(many=True))
+@blp.response(200, CaseloadPageSchema)
+@blp.doc(operationId="listPatients")
 def caseload(args):
-    """Your caseload (or the whole clinic's with scope=clinic)."""
-    return patients.caseload(current_actor(), args.get("search"), args["scope"])
+    """List your patients.
+
+    Your patients (or the whole clinic's with scope=clinic), alphabetical, optionally searched by
+    name; paged with `cursor` and `limit`.
+    """
+    return patients.caseload(
+        current_actor(), args.get("search"), args["scope"], args["limit"], args.get("cursor")
+    )
 
 
 @blp.route("/<patient_id>", methods=["GET"])
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="getPatient")
 def get_patient(patient_id):
-    """One patient's record."""
+    """One patient's record.
+
+    A patient of your clinic; any other id is a 404. The read is audited.
+    """
     return patients.get(current_actor(), patient_id)
 
 
@@ -81,8 +102,12 @@ def get_patient(patient_id):
 @require("clinician")
 @blp.arguments(PatientUpdateSchema)
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="updatePatient")
 def update_patient(body, patient_id):
-    """Change a patient's profile or clinical record (validated whole; audited)."""
+    """Change a patient's record.
+
+    Change a patient's profile or clinical record; the clinical record is validated whole. Audited.
+    """
     return patients.update(current_actor(), patient_id, body)
 
 
@@ -91,8 +116,12 @@ def update_patient(body, patient_id):
 @require("clinician")
 @blp.arguments(PrescriptionSchema)
 @blp.response(200, PatientSchema)
+@blp.doc(operationId="replacePrescription")
 def put_prescription(body, patient_id):
-    """Replace the prescription: modalities, weekly frequency and level ranges."""
+    """Replace a patient's prescription.
+
+    Replace the modalities, weekly frequency and level ranges. Audited.
+    """
     return patients.set_prescription(current_actor(), patient_id, body)
 
 

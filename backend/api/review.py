@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
+from backend.schemas.common import page_of
 from backend.schemas.review import (
     AcknowledgeSchema,
     AlertArgsSchema,
@@ -26,10 +27,20 @@ blp = Blueprint(
 @require("clinician")
 @blp.arguments(CaseloadStatusArgsSchema, location="query")
 @blp.response(200, CaseloadStatusSchema)
+@blp.doc(operationId="listCaseload")
 def caseload_status(args):
-    """Your caseload with each patient's status, most urgent first, and counts at a glance."""
-    return caseload.caseload_status(
-        current_actor(), args.get("search"), args["status"], args["scope"]
+    """Your caseload by urgency.
+
+    Each patient's status, most urgent first, with counts of the whole caseload at a glance; paged
+    with `cursor` and `limit`.
+    """
+    return caseload.caseload_page(
+        current_actor(),
+        args.get("search"),
+        args["status"],
+        args["scope"],
+        args["limit"],
+        args.get("cursor"),
     )
 
 
@@ -37,11 +48,16 @@ def caseload_status(args):
 @blp.doc(security=BEARER)
 @require("clinician")
 @blp.arguments(AlertArgsSchema, location="query")
-@blp.response(200, AlertSchema(many=True))
+@blp.response(200, page_of(AlertSchema, "AlertPageSchema"))
+@blp.doc(operationId="listAlerts")
 def list_alerts(args):
-    """Red-flag alerts of your clinic: open ones longest-waiting first, or acknowledged ones."""
+    """List red-flag alerts.
+
+    Red-flag alerts of your clinic: open ones longest-waiting first, or acknowledged ones most
+    recent first; paged with `cursor` and `limit`.
+    """
     return review.list_alerts(
-        current_actor(), args["status"], args.get("patient_id"), args["limit"]
+        current_actor(), args["status"], args.get("patient_id"), args["limit"], args.get("cursor")
     )
 
 
@@ -50,11 +66,14 @@ def list_alerts(args):
 @require("clinician")
 @blp.arguments(AcknowledgeSchema)
 @blp.response(200, AlertSchema)
+@blp.doc(operationId="acknowledgeAlert")
 def acknowledge(body, alert_id):
-    """Acknowledge a red flag with a note and a decision on the patient's sessions (audited).
+    """Acknowledge a red-flag alert.
 
-    Sessions stay held until then; `pause` keeps them held, and a paused alert can be
-    decided again (resume or resume_lighter) later."""
+    Acknowledge a red flag with a note and a decision on the patient's sessions (audited). Sessions
+    stay held until then; `pause` keeps them held, and a paused alert can be decided again
+    (resume or resume_lighter) later.
+    """
     return review.acknowledge(current_actor(), alert_id, body["note"], body["decision"])
 
 
@@ -63,6 +82,10 @@ def acknowledge(body, alert_id):
 @require("clinician")
 @blp.arguments(TrendsArgsSchema, location="query")
 @blp.response(200, TrendsSchema)
+@blp.doc(operationId="getPatientTrends")
 def patient_trends(args, patient_id):
-    """Daily series of the last weeks: fatigue, pain, effort, load, level per modality, adherence."""
+    """A patient's trends.
+
+    Daily series of the last weeks: fatigue, pain, effort, load, level per modality and adherence.
+    """
     return trends.trends(current_actor(), patient_id, args["weeks"])

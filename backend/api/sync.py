@@ -127,12 +127,13 @@ def _result(index: int, actor, action: dict) -> dict:
 @require("patient")
 @blp.arguments(SyncRequestSchema)
 @blp.response(200, SyncResponseSchema)
+@blp.doc(operationId="syncOfflineActions")
 def sync(body):
     """Send the phone's queued offline check-ins, logs and questionnaires at once, oldest first.
 
-    Each is applied in order in its own transaction and answered on its own, with the status
-    and body its single endpoint would give (201 stored or replayed, 409, 404, 422 outside
-    the offline window, ...). Resend the whole batch if the answer was lost: every action's
+    Each queued check-in or log is applied in order in its own transaction and answered on
+    its own, with the status and body its single endpoint would give (201 stored or
+    replayed, 409, 404, 422 outside the offline window, ...). Resend the whole batch if the answer was lost: every action's
     Idempotency-Key makes it stored once.
     """
     actor = current_actor()

@@ -77,9 +77,11 @@ class VocabularySchema(ma.Schema):
 @blp.route("/vocabulary", methods=["GET"])
 @blp.etag
 @blp.response(200, VocabularySchema)
+@blp.doc(operationId="getVocabulary")
 def get_vocabulary():
-    """Every code the app shows, with its plain label; symptoms say which are red or amber.
+    """Every code the app shows, with its label.
 
-    Public (no sign-in): it holds no patient data, and the app needs it before sign-in too.
+    Symptoms say which are red or amber. Public (no sign-in): it holds no patient data, and the app
+    needs it before sign-in too. ETag-cached.
     """
     return vocabulary.vocabulary()

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Day, Int, QueryInt, StrictSchema, one_of
+from backend.schemas.common import Day, Int, StrictSchema, one_of, page_args
 
 STATUSES = ("auto_applied", "pending", "approved", "modified", "rejected", "superseded")
 
@@ -41,7 +41,9 @@ class AdaptationSchema(ma.Schema):
     top_features = ma.fields.List(ma.fields.Nested(FeatureSchema))
     explanation = ma.fields.String(metadata={"description": "the patient's sentence"})
     clinical_summary = ma.fields.String(
-        metadata={"description": "the physio's sentence: the reasons and main factors in clinical words"}
+        metadata={
+            "description": "the physio's sentence: the reasons and main factors in clinical words"
+        }
     )
     status = ma.fields.String()
     applied_level = ma.fields.Integer(allow_none=True)
@@ -53,10 +55,13 @@ class AdaptationSchema(ma.Schema):
     note = ma.fields.String(allow_none=True)
 
 
-class AdaptationArgsSchema(StrictSchema):
-    status = ma.fields.String(load_default="pending", validate=one_of(STATUSES, "status"))
-    patient_id = ma.fields.String(validate=validate.Length(max=64))
-    limit = QueryInt(load_default=100, validate=validate.Range(1, 500))
+AdaptationArgsSchema = page_args(
+    100,
+    500,
+    "AdaptationArgsSchema",
+    status=ma.fields.String(load_default="pending", validate=one_of(STATUSES, "status")),
+    patient_id=ma.fields.String(validate=validate.Length(max=64)),
+)
 
 
 class DecisionSchema(StrictSchema):

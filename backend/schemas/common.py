@@ -66,3 +66,43 @@ def one_of(values, what: str):
 def enum(values):
     """Document a response field's closed vocabulary (an enum in the OpenAPI document)."""
     return validate.OneOf(values)
+
+
+# ---------- the one list style (docs/architecture.md, item 48) ----------
+CURSOR = ma.fields.String(
+    validate=validate.Length(1, 64),
+    metadata={"description": "`next_cursor` of the previous page (opaque); omit for the first"},
+)
+
+
+def page_args(default: int, maximum: int, name: str, **fields) -> type[ma.Schema]:
+    """The query of a list: `limit` (1..maximum), `cursor`, and the list's own filters."""
+    limit = QueryInt(
+        load_default=default,
+        validate=validate.Range(1, maximum),
+        metadata={"description": f"page size, 1-{maximum}"},
+    )
+    return type(name, (StrictSchema,), {**fields, "limit": limit, "cursor": CURSOR})
+
+
+def page_of(item: type[ma.Schema], name: str, **fields) -> type[ma.Schema]:
+    """A list's answer: `{items, next_cursor}` (and any list-wide `fields`, e.g. counts)."""
+    members = {
+        **fields,
+        "items": ma.fields.List(ma.fields.Nested(item), required=True),
+        "next_cursor": ma.fields.String(
+            required=True,
+            allow_none=True,
+            metadata={"description": "pass as `cursor` for the next page; null on the last"},
+        ),
+    }
+    return type(name, (ma.Schema,), members)
+
+
+def answer(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """A response schema whose every member the server always sends (null where allowed):
+    each is `required` in the document, so a generated client types it without `Unset`.
+    Only for schemas that are never loaded (a required field would refuse input)."""
+    for field in schema._declared_fields.values():
+        field.required = True
+    return schema

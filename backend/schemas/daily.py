@@ -6,12 +6,24 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Day, Float, Int, QueryInt, StrictSchema, enum, one_of
+from backend.schemas.common import (
+    Day,
+    Float,
+    Int,
+    QueryInt,
+    StrictSchema,
+    answer,
+    enum,
+    one_of,
+    page_args,
+    page_of,
+)
 
 PARTS = ("warm_up", "main", "cool_down")
 
 
 # ---------- library ----------
+@answer
 class DoseSchema(ma.Schema):
     target_rpe = ma.fields.Float(
         metadata={"description": "target effort on the CR-10 scale (0-10)"}
@@ -150,6 +162,7 @@ class CheckInCreateSchema(StrictSchema):
             )
 
 
+@answer
 class ReasonSchema(ma.Schema):
     code = ma.fields.String()
     message = ma.fields.String()
@@ -158,6 +171,7 @@ class ReasonSchema(ma.Schema):
     quote = ma.fields.String(metadata={"description": "the source's sentence the rule encodes"})
 
 
+@answer
 class SessionCheckInSchema(ma.Schema):
     done = ma.fields.Boolean(
         required=True, metadata={"description": "today's check-in shaped this session"}
@@ -204,23 +218,12 @@ class CheckInEntrySchema(CheckInVerdictSchema):
     glucose = ma.fields.Float(required=True, allow_none=True)
 
 
-class CheckInPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(CheckInEntrySchema), required=True)
-    next_cursor = ma.fields.String(
-        required=True,
-        allow_none=True,
-        metadata={"description": "opaque; pass as `cursor` for the next page, null on the last"},
-    )
-
-
-class PageArgsSchema(StrictSchema):
-    limit = QueryInt(load_default=20, validate=validate.Range(1, 100))
-    cursor = ma.fields.String(
-        validate=validate.Length(1, 64), metadata={"description": "`next_cursor` of the last page"}
-    )
+CheckInPageSchema = page_of(CheckInEntrySchema, "CheckInPageSchema")
+PageArgsSchema = page_args(20, 100, "CheckInArgsSchema")
 
 
 # ---------- sessions ----------
+@answer
 class BlockSchema(ma.Schema):
     exercise_id = ma.fields.String()
     title = ma.fields.String()
@@ -240,12 +243,14 @@ class BlockSchema(ma.Schema):
     media = ma.fields.List(ma.fields.Nested(MediaSchema))
 
 
+@answer
 class VersionsSchema(ma.Schema):
     content = ma.fields.String()
     rules = ma.fields.String()
     model = ma.fields.String(allow_none=True)
 
 
+@answer
 class SessionSchema(ma.Schema):
     id = ma.fields.String()
     date = Day()
@@ -273,14 +278,13 @@ class SessionSchema(ma.Schema):
     held = ma.fields.Boolean(
         metadata={"description": "a red flag holds sessions until the care team clears them"}
     )
-    log = ma.fields.Dict(allow_none=True)
+    log = ma.fields.Nested(
+        lambda: SessionLogSchema(), allow_none=True, metadata={"description": "null until logged"}
+    )
 
 
-class HistoryArgsSchema(StrictSchema):
-    from_ = Day(data_key="from")
-    to = Day()
-    limit = QueryInt(load_default=30, validate=validate.Range(1, 200))
-    before = Day(metadata={"description": "page: sessions strictly before this date"})
+HistoryArgsSchema = page_args(30, 200, "HistoryArgsSchema", from_=Day(data_key="from"), to=Day())
+SessionPageSchema = page_of(SessionSchema, "SessionPageSchema")
 
 
 # ---------- logs ----------
@@ -318,6 +322,7 @@ class SessionLogCreateSchema(StrictSchema):
             )
 
 
+@answer
 class SessionLogSchema(ma.Schema):
     id = ma.fields.String()
     session_id = ma.fields.String()

@@ -6,16 +6,20 @@ import marshmallow as ma
 from marshmallow import validate
 
 from backend.domain import vocabulary as v
-from backend.schemas.common import Day, QueryInt, StrictSchema, enum, one_of
+from backend.schemas.common import Day, QueryInt, StrictSchema, enum, one_of, page_args, page_of
 
 TIERS = ("red_flag", "review", "attention", "stable")
 
 
 # ---------- caseload ----------
-class CaseloadStatusArgsSchema(StrictSchema):
-    search = ma.fields.String(validate=validate.Length(max=100))
-    status = ma.fields.String(load_default="all", validate=one_of(("all", *TIERS), "status"))
-    scope = ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope"))
+CaseloadStatusArgsSchema = page_args(
+    100,
+    500,
+    "CaseloadStatusArgsSchema",
+    search=ma.fields.String(validate=validate.Length(max=100)),
+    status=ma.fields.String(load_default="all", validate=one_of(("all", *TIERS), "status")),
+    scope=ma.fields.String(load_default="mine", validate=one_of(("mine", "clinic"), "scope")),
+)
 
 
 class CaseloadReasonSchema(ma.Schema):
@@ -75,18 +79,27 @@ class CaseloadCountsSchema(ma.Schema):
     pending_proposals = ma.fields.Integer()
 
 
-class CaseloadStatusSchema(ma.Schema):
-    counts = ma.fields.Nested(CaseloadCountsSchema)
-    patients = ma.fields.List(ma.fields.Nested(CaseloadStatusEntrySchema))
+CaseloadStatusSchema = page_of(
+    CaseloadStatusEntrySchema,
+    "CaseloadStatusSchema",
+    counts=ma.fields.Nested(
+        CaseloadCountsSchema,
+        required=True,
+        metadata={"description": "the whole caseload (all pages, before the status filter)"},
+    ),
+)
 
 
 # ---------- alerts ----------
-class AlertArgsSchema(StrictSchema):
-    status = ma.fields.String(
+AlertArgsSchema = page_args(
+    100,
+    500,
+    "AlertArgsSchema",
+    status=ma.fields.String(
         load_default="open", validate=one_of(("open", "acknowledged"), "status")
-    )
-    patient_id = ma.fields.String(validate=validate.Length(max=64))
-    limit = QueryInt(load_default=100, validate=validate.Range(1, 500))
+    ),
+    patient_id=ma.fields.String(validate=validate.Length(max=64)),
+)
 
 
 class AlertReasonSchema(ma.Schema):

@@ -9,7 +9,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Adaptation, Patient, User
 from backend.security import Actor
-from backend.services import audit, transactional
+from backend.services import audit, paging, transactional
 from backend.services.patients import check_filter, is_id
 from ml import phrases
 
@@ -54,14 +54,20 @@ def to_dict(a: Adaptation, patient_name: str | None = None) -> dict:
 def _urgency():
     """Most urgent first: big steps, then step-ups (step-downs already applied), then oldest."""
     step = Adaptation.proposed_level - Adaptation.current_level
-    return (case((step > 1, 0), (step < -1, 0), else_=1), step.desc(), Adaptation.created_at)
+    big = case((step > 1, 0), (step < -1, 0), else_=1)
+    return [(big, False), (step, True), (Adaptation.created_at, False), (Adaptation.id, False)]
 
 
 @transactional
 def list_for_clinic(
-    actor: Actor, status: str | None = "pending", patient_id: str | None = None, limit: int = 100
-) -> list[dict]:
-    """The review queue (or the history) of the clinician's clinic."""
+    actor: Actor,
+    status: str | None = "pending",
+    patient_id: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict:
+    """The review queue (or the history, newest first) of the clinician's clinic, a page
+    after `cursor`."""
     query = (
         select(Adaptation, User.display_name)
         .join(Patient, Patient.id == Adaptation.patient_id)
@@ -73,10 +79,11 @@ def list_for_clinic(
     check_filter(actor, patient_id)
     if patient_id:
         query = query.where(Adaptation.patient_id == patient_id)
-    order = _urgency() if status == "pending" else (Adaptation.created_at.desc(),)
-    rows = db.session.execute(query.order_by(*order).limit(limit)).all()
+    newest = [(Adaptation.created_at, True), (Adaptation.id, True)]
+    order = _urgency() if status == "pending" else newest
+    rows, next_cursor = paging.keyset(query, order, Adaptation.id, cursor, limit)
     audit.record(actor, "adaptations.read", patient_id, f"{len(rows)} records, status={status}")
-    return [to_dict(a, name) for a, name in rows]
+    return paging.page([to_dict(a, name) for a, name in rows], next_cursor)
 
 
 @transactional

@@ -8,7 +8,7 @@ from backend import clock
 from backend.extensions import db
 from backend.models import AuditEvent
 from backend.security import Actor
-from backend.services import keep_despite_rollback, transactional
+from backend.services import keep_despite_rollback, paging, transactional
 
 
 def record(actor: Actor, action: str, patient_id: str | None, detail: str | None = None) -> None:
@@ -49,19 +49,18 @@ def denied(actor: Actor, clinic_id: str, patient_id: str | None, what: str) -> N
 
 @transactional
 def list_events(
-    actor: Actor, patient_id: str | None = None, limit: int = 100, before=None
-) -> list[dict]:
-    """Audit events of the admin's own clinic, newest first."""
+    actor: Actor, patient_id: str | None = None, limit: int = 100, cursor: str | None = None
+) -> dict:
+    """Audit events of the admin's own clinic, newest first, a page after `cursor`."""
     from backend.services.patients import check_filter  # patients imports this module
 
     check_filter(actor, patient_id)
     query = select(AuditEvent).where(AuditEvent.clinic_id == actor.clinic_id)
     if patient_id:
         query = query.where(AuditEvent.patient_id == patient_id)
-    if before is not None:
-        query = query.where(AuditEvent.at < before)
-    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
-    return [
+    order = [(AuditEvent.at, True), (AuditEvent.id, True)]
+    rows, next_cursor = paging.keyset(query, order, AuditEvent.id, cursor, limit)
+    items = [
         {
             "id": e.id,
             "at": e.at,
@@ -72,5 +71,6 @@ def list_events(
             "remote_addr": e.remote_addr,
             "detail": e.detail,
         }
-        for e in db.session.scalars(query)
+        for (e,) in rows
     ]
+    return paging.page(items, next_cursor)

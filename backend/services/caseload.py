@@ -19,7 +19,7 @@ from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import Adaptation, Alert, CheckIn, ExerciseSession, Patient, User, care_team
 from backend.security import Actor
-from backend.services import audit, transactional
+from backend.services import audit, paging, transactional
 from backend.services.trends import ATTENDED
 
 TIERS = ("red_flag", "review", "attention", "stable")
@@ -339,3 +339,12 @@ def caseload_status(
     shown = entries if status == "all" else [e for e in entries if e["status"] == status]
     audit.record(actor, "caseload.read", None, f"{len(shown)} patients, status={status}")
     return {"counts": counts, "patients": shown}
+
+
+def caseload_page(
+    actor: Actor, search: str | None, status: str, scope: str, limit: int, cursor: str | None
+) -> dict:
+    """One page of the caseload in urgency order, with the counts of the whole caseload.
+    The order is computed, not a column, so a page continues after the cursor's patient."""
+    data = caseload_status(actor, search, status, scope)
+    return {"counts": data["counts"], **paging.after_in(data["patients"], cursor, limit)}

@@ -308,20 +308,12 @@ def _record_check_in(actor: Actor, data: dict, key: str | None) -> dict:
 @transactional
 def list_check_ins(actor: Actor, limit: int, cursor: str | None) -> dict:
     """The patient's check-ins, newest day first (a late-synced one sits at its own day),
-    latest first within a day; `cursor` is the last id of the previous page."""
+    latest first within a day."""
     patient = load_patient(actor, actor.patient_id or "")
     query = select(CheckIn).where(CheckIn.patient_id == patient.id)
-    after = None
-    if cursor:
-        last = db.session.get(CheckIn, cursor)
-        if last is None or last.patient_id != patient.id:
-            raise Invalid(
-                "Unknown cursor.", {"query": {"cursor": ["Not a cursor from this list."]}}
-            )
-        after = (last.local_date, last.at, last.id)
-    columns = (CheckIn.local_date, CheckIn.at, CheckIn.id)
-    page, next_cursor = paging.newest_first(query, columns, after, limit)
-    return {"items": [_check_in_entry(c) for c in page], "next_cursor": next_cursor}
+    order = [(CheckIn.local_date, True), (CheckIn.at, True), (CheckIn.id, True)]
+    rows, next_cursor = paging.keyset(query, order, CheckIn.id, cursor, limit)
+    return paging.page([_check_in_entry(c) for (c,) in rows], next_cursor)
 
 
 def _check_in_entry(row: CheckIn) -> dict:
@@ -553,9 +545,9 @@ def _check_in_state(session: ExerciseSession) -> dict:
 
 @transactional
 def history(
-    actor: Actor, start: date | None, end: date | None, limit: int, before: date | None
-) -> list[dict]:
-    """Past sessions with their logs, newest first."""
+    actor: Actor, start: date | None, end: date | None, limit: int, cursor: str | None
+) -> dict:
+    """Past sessions with their logs, newest first, a page after `cursor`."""
     patient = load_patient(actor, actor.patient_id or "")
     query = (
         select(ExerciseSession, SessionLog)
@@ -566,11 +558,10 @@ def history(
         query = query.where(ExerciseSession.local_date >= start)
     if end:
         query = query.where(ExerciseSession.local_date <= end)
-    if before:
-        query = query.where(ExerciseSession.local_date < before)
-    query = query.order_by(ExerciseSession.local_date.desc()).limit(limit)
+    order = [(ExerciseSession.local_date, True), (ExerciseSession.id, True)]
+    rows, next_cursor = paging.keyset(query, order, ExerciseSession.id, cursor, limit)
     today = local_date(patient)
-    return [session_dict(s, log, today) for s, log in db.session.execute(query)]
+    return paging.page([session_dict(s, log, today) for s, log in rows], next_cursor)
 
 
 # ---------- logs ----------

@@ -38,7 +38,7 @@ from backend.models.notifications import Device, Notification, NotificationEvent
 from backend.notify import setting
 from backend.notify.channels import Channel, DeliveryResult, Message, build_channels, failed
 from backend.security import Actor
-from backend.services import transactional
+from backend.services import paging, transactional
 
 log = logging.getLogger(__name__)
 
@@ -444,26 +444,14 @@ def item(n: Notification) -> dict:
 
 
 @transactional
-def inbox(actor: Actor, limit: int = 20, before: str | None = None) -> dict:
-    """The caller's in-app notifications, newest first; `before` is the last id of a page."""
+def inbox(actor: Actor, limit: int = 20, cursor: str | None = None) -> dict:
+    """The caller's in-app notifications, newest first, a page after `cursor`."""
     query = select(N).where(
         N.recipient_id == actor.user_id, N.channel == "in_app", N.state.in_(VISIBLE)
     )
-    if before:
-        cursor = _own_in_app(actor, before)
-        query = query.where(
-            or_(
-                N.created_at < cursor.created_at,
-                (N.created_at == cursor.created_at) & (N.id < cursor.id),
-            )
-        )
-    rows = db.session.scalars(query.order_by(N.created_at.desc(), N.id.desc()).limit(limit + 1))
-    rows = list(rows)
-    page = rows[:limit]
-    return {
-        "items": [item(n) for n in page],
-        "next_before": page[-1].id if len(rows) > limit else None,
-    }
+    order = [(N.created_at, True), (N.id, True)]
+    rows, next_cursor = paging.keyset(query, order, N.id, cursor, limit)
+    return paging.page([item(n) for (n,) in rows], next_cursor)
 
 
 @transactional

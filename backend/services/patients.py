@@ -15,7 +15,7 @@ from backend.models import HeldEnrolment, Patient, User
 from backend.models.base import new_id
 from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
 from backend.security import Actor
-from backend.services import audit, content, levels, transactional
+from backend.services import audit, content, levels, paging, transactional
 from backend.services.accounts import new_invite
 from backend.services.patient_inputs import domain_inputs
 
@@ -226,8 +226,10 @@ def set_prescription(actor: Actor, patient_id: str, prescription: dict) -> dict:
 
 
 @transactional
-def caseload(actor: Actor, search: str | None = None, scope: str = "mine") -> list[dict]:
-    """The clinician's patients (or the whole clinic's), alphabetical."""
+def caseload(
+    actor: Actor, search: str | None = None, scope: str = "mine", limit: int = 100, cursor=None
+) -> dict:
+    """The clinician's patients (or the whole clinic's), alphabetical, a page after `cursor`."""
     query = (
         select(Patient)
         .join(User, User.id == Patient.user_id)
@@ -239,17 +241,19 @@ def caseload(actor: Actor, search: str | None = None, scope: str = "mine") -> li
         raise Invalid("scope must be mine or clinic.")
     if search:
         query = query.where(User.display_name.icontains(search.strip(), autoescape=True))
-    patients = db.session.scalars(query.order_by(User.display_name, Patient.id)).all()
-    audit.record(actor, "caseload.read", None, f"{len(patients)} patients")
-    return [
+    order = [(User.display_name, False), (Patient.id, False)]
+    rows, next_cursor = paging.keyset(query, order, Patient.id, cursor, limit)
+    audit.record(actor, "caseload.read", None, f"{len(rows)} patients")
+    items = [
         {
             "id": p.id,
             "display_name": p.user.display_name,
             "cancer_type": p.cancer_type,
             "activated": bool(p.user.password_hash),
         }
-        for p in patients
+        for (p,) in rows
     ]
+    return paging.page(items, next_cursor)
 
 
 @transactional
@@ -279,7 +283,9 @@ def update_my_settings(actor: Actor, settings: dict) -> dict:
 def zone_hold(patient: Patient) -> zones.ZoneHold | None:
     if patient.zone_hold_floor is None or patient.zone_hold_until is None:
         return None
-    return zones.ZoneHold(patient.zone_hold_floor, patient.zone_hold_until, patient.zone_hold_cap_zone)
+    return zones.ZoneHold(
+        patient.zone_hold_floor, patient.zone_hold_until, patient.zone_hold_cap_zone
+    )
 
 
 def move_to_zone(patient: Patient, zone: str) -> None:

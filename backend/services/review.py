@@ -17,7 +17,16 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Adaptation, Alert, CheckIn, Patient, User
 from backend.security import Actor
-from backend.services import adaptations, audit, daily, levels, patients, transactional, trends
+from backend.services import (
+    adaptations,
+    audit,
+    daily,
+    levels,
+    paging,
+    patients,
+    transactional,
+    trends,
+)
 from backend.services.caseload import rate
 
 ATTENDED = trends.ATTENDED
@@ -65,7 +74,10 @@ def _alert_dict(
     }
 
 
-def alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int) -> list[dict]:
+def alert_rows(
+    clinic_id: str, status: str, patient_id: str | None, limit: int, cursor: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of the clinic's alerts (open: longest waiting first) and the next cursor."""
     acknowledger = aliased(User)
     query = (
         select(
@@ -84,28 +96,33 @@ def alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int) 
         query = query.where(Alert.patient_id == patient_id)
     if status == "open":
         # The one waiting longest is the most urgent.
-        query = query.where(Alert.acknowledged_at.is_(None)).order_by(Alert.opened_at, Alert.id)
+        query = query.where(Alert.acknowledged_at.is_(None))
+        order = [(Alert.opened_at, False), (Alert.id, False)]
     elif status == "acknowledged":
-        query = query.where(Alert.acknowledged_at.is_not(None)).order_by(
-            Alert.acknowledged_at.desc(), Alert.id
-        )
+        query = query.where(Alert.acknowledged_at.is_not(None))
+        order = [(Alert.acknowledged_at, True), (Alert.id, False)]
     else:
         raise Invalid("status must be open or acknowledged.")
-    rows = db.session.execute(query.limit(limit)).all()
-    return [
+    rows, next_cursor = paging.keyset(query, order, Alert.id, cursor, limit)
+    found = [
         _alert_dict(alert, name, by, (phone, prefers)) for alert, name, by, phone, prefers in rows
     ]
+    return found, next_cursor
 
 
 @transactional
 def list_alerts(
-    actor: Actor, status: str = "open", patient_id: str | None = None, limit: int = 100
-) -> list[dict]:
+    actor: Actor,
+    status: str = "open",
+    patient_id: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict:
     """Red-flag alerts of the clinic: open ones longest-waiting first, or the acknowledged."""
     patients.check_filter(actor, patient_id)
-    found = alert_rows(actor.clinic_id, status, patient_id, limit)
+    found, next_cursor = alert_rows(actor.clinic_id, status, patient_id, limit, cursor)
     audit.record(actor, "alerts.read", patient_id, f"{len(found)} alerts, status={status}")
-    return found
+    return paging.page(found, next_cursor)
 
 
 DECISIONS = ("resume", "resume_lighter", "pause")
@@ -298,9 +315,9 @@ def _decorate(proposals: list[dict], open_flags: set[str], now: datetime) -> lis
 def queue(actor: Actor) -> dict:
     """Pending proposals (most urgent first) with each patient's recent data, and open alerts."""
     now = clock.now()
-    alerts = alert_rows(actor.clinic_id, "open", None, QUEUE_LIMIT)
+    alerts, _more = alert_rows(actor.clinic_id, "open", None, QUEUE_LIMIT)
     open_flags = {a["patient_id"] for a in alerts}
-    proposals = _within(adaptations.list_for_clinic)(actor, "pending", None, QUEUE_LIMIT)
+    proposals = _within(adaptations.list_for_clinic)(actor, "pending", None, QUEUE_LIMIT)["items"]
     _decorate(proposals, open_flags, now)
     audit.record(actor, "alerts.read", None, f"{len(alerts)} alerts, status=open")
     return {
@@ -407,9 +424,9 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
     """Everything the patient page shows, read in one transaction and audited as one read."""
     patient = patients.load_patient(actor, patient_id)
     window = trends.load_window(patient, weeks)
-    past_alerts = alert_rows(actor.clinic_id, "acknowledged", patient.id, 10)
+    past_alerts, _more = alert_rows(actor.clinic_id, "acknowledged", patient.id, 10)
     # A paused alert still holds the patient's sessions: it stays with the open ones.
-    open_alerts = alert_rows(actor.clinic_id, "open", patient.id, 50) + [
+    open_alerts = alert_rows(actor.clinic_id, "open", patient.id, 50)[0] + [
         a for a in past_alerts if a["decision"] == "pause"
     ]
     decisions, folded = timeline(patient.id)

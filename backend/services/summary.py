@@ -111,8 +111,9 @@ def programme_summary(actor: Actor, patient_id: str) -> dict:
         for a in reversed(timeline)
         if a["date"] >= window.start
     ]
-    alerts = review.alert_rows(actor.clinic_id, "open", patient.id, 50) + review.alert_rows(
-        actor.clinic_id, "acknowledged", patient.id, 50
+    alerts = (
+        review.alert_rows(actor.clinic_id, "open", patient.id, 50)[0]
+        + review.alert_rows(actor.clinic_id, "acknowledged", patient.id, 50)[0]
     )
     clinic = db.session.get(Clinic, patient.clinic_id)
     return {

@@ -99,12 +99,14 @@ def _morning_round(d: dict, live_server: str, page) -> None:
     physio = api(
         live_server, "/api/v1/auth/login", body={"email": d["a"]["physio"], "password": PASSWORD}
     )["access_token"]
-    acknowledged = api(live_server, "/api/v1/alerts?status=acknowledged", physio)
+    acknowledged = api(live_server, "/api/v1/alerts?status=acknowledged", physio)["items"]
     assert acknowledged[0]["note"] == "Phoned Ann: indigestion, GP review today."
     assert acknowledged[0]["decision"] == "resume_lighter"
     assert acknowledged[0]["acknowledged_by"] == d["a"]["physio_id"]
-    approved = {a["id"]: a for a in api(live_server, "/api/v1/adaptations?status=approved", physio)}
-    modified = {a["id"]: a for a in api(live_server, "/api/v1/adaptations?status=modified", physio)}
+    approved = api(live_server, "/api/v1/adaptations?status=approved", physio)["items"]
+    approved = {a["id"]: a for a in approved}
+    modified = api(live_server, "/api/v1/adaptations?status=modified", physio)["items"]
+    modified = {a["id"]: a for a in modified}
     assert approved[d["proposals"]["walking"]]["applied_level"] == 3
     band = modified[d["proposals"]["band"]]
     assert band["applied_level"] == 3 and band["note"] == "One level at a time."

@@ -8,12 +8,16 @@ from tests.factories import bearer, pending_adaptation, world
 def test_queue_lists_pending_proposals_with_reasons_and_probabilities(client):
     w = world(client)
     pending_adaptation(w["patients"]["p1"], current=2, proposed=3)
-    queue = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["a_physio"])).get_json()
+    queue = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["a_physio"])).get_json()[
+        "items"
+    ]
     assert len(queue) == 1
     item = queue[0]
     assert item["status"] == "pending" and item["step"] == 1
     assert item["candidates"][1]["p_tolerated"] == 0.84 and item["reason_codes"]
-    other = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["b_physio"])).get_json()
+    other = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["b_physio"])).get_json()[
+        "items"
+    ]
     assert other == []
 
 
@@ -21,7 +25,9 @@ def test_big_steps_come_first(client):
     w = world(client)
     small = pending_adaptation(w["patients"]["p1"], current=2, proposed=3)
     big = pending_adaptation(w["patients"]["p2"], current=2, proposed=4)
-    queue = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["a_physio"])).get_json()
+    queue = client.get("/api/v1/adaptations", headers=bearer(w["tokens"]["a_physio"])).get_json()[
+        "items"
+    ]
     assert [a["id"] for a in queue] == [big, small]
 
 
@@ -70,7 +76,7 @@ def test_a_modified_level_must_fit_the_prescription(client):
         f"/api/v1/adaptations/{aid}/decision", json={"decision": "modify"}, headers=headers
     )
     assert missing_level.status_code == 422
-    still = client.get("/api/v1/adaptations", headers=headers).get_json()
+    still = client.get("/api/v1/adaptations", headers=headers).get_json()["items"]
     assert still[0]["status"] == "pending"
 
 
@@ -82,5 +88,5 @@ def test_decisions_are_audited(client):
         json={"decision": "approve"},
         headers=bearer(w["tokens"]["a_physio"]),
     )
-    events = client.get("/api/v1/audit", headers=bearer(w["tokens"]["a_admin"])).get_json()
+    events = client.get("/api/v1/audit", headers=bearer(w["tokens"]["a_admin"])).get_json()["items"]
     assert "adaptation.approve" in [e["action"] for e in events]

@@ -147,14 +147,14 @@ def test_caseload_lists_only_own_clinic(client):
         p["id"]
         for p in client.get(
             "/api/v1/patients?scope=clinic", headers=bearer(w["tokens"]["a_physio"])
-        ).get_json()
+        ).get_json()["items"]
     }
     assert listed == {w["patients"]["p1"], w["patients"]["p2"]}
     other = {
         p["id"]
         for p in client.get(
             "/api/v1/patients?scope=clinic", headers=bearer(w["tokens"]["b_physio"])
-        ).get_json()
+        ).get_json()["items"]
     }
     assert other == {w["patients"]["p3"]}
 

@@ -94,7 +94,7 @@ def test_another_clinics_enrolment_of_a_known_email_looks_like_a_new_one(client)
     assert record.status_code == 200 and record.get_json().keys() == fresh_record.get_json().keys()
     assert record.get_json()["email"] == "ann@example.org"
     assert record.get_json()["activated"] is False
-    listed = client.get("/api/v1/patients", headers=bearer(b_physio)).get_json()
+    listed = client.get("/api/v1/patients", headers=bearer(b_physio)).get_json()["items"]
     assert sorted(p["display_name"] for p in listed) == ["A. Hughes", "Bea Lowe"]
     # Nothing linked or changed: the person's account stays clinic A's, and still signs in.
     assert _accounts_with("ann@example.org") == [(a["clinic_id"], "Ann Hughes")]

@@ -16,7 +16,7 @@ def physio(client):
 
 
 def caseload(client, physio):
-    return client.get("/api/v1/patients", headers=bearer(physio)).get_json()
+    return client.get("/api/v1/patients", headers=bearer(physio)).get_json()["items"]
 
 
 def test_enrol_returns_id_and_invite_and_the_record_reads_back(client, physio):
@@ -191,7 +191,7 @@ def test_caseload_search_and_scope(client):
     physio = login(client, staff["physio"])
     enrol(client, physio, display_name="Margaret Hale")
     enrol(client, physio, display_name="John Thornton")
-    found = client.get("/api/v1/patients?search=marg", headers=bearer(physio)).get_json()
+    found = client.get("/api/v1/patients?search=marg", headers=bearer(physio)).get_json()["items"]
     assert [p["display_name"] for p in found] == ["Margaret Hale"]
     assert client.get("/api/v1/patients?scope=everyone", headers=bearer(physio)).status_code == 422
 

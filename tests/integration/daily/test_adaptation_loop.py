@@ -120,7 +120,7 @@ def test_a_step_up_outside_the_auto_band_waits_for_the_physio(client, physio):
     day(client, patient)
     day(client, patient)
     client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
-    queue = client.get("/api/v1/adaptations", headers=bearer(physio)).get_json()
+    queue = client.get("/api/v1/adaptations", headers=bearer(physio)).get_json()["items"]
     assert [(a["current_level"], a["proposed_level"], a["status"]) for a in queue] == [
         (2, 3, "pending")
     ]
@@ -222,7 +222,7 @@ def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(clie
     listed = client.get(
         f"/api/v1/adaptations?status=auto_applied&patient_id={patient['id']}",
         headers=bearer(physio),
-    ).get_json()
+    ).get_json()["items"]
     assert [a["lighter"] for a in listed if "model_lighter_session" in a["reason_codes"]] == [True]
     sign_in(client, staff["physio"])
     page = client.get(f"/dashboard/patients/{patient['id']}").get_data(as_text=True)

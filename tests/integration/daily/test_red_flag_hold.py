@@ -18,7 +18,7 @@ def today(client, patient):
 
 
 def open_alerts(client, physio):
-    return client.get("/api/v1/alerts", headers=bearer(physio)).get_json()
+    return client.get("/api/v1/alerts", headers=bearer(physio)).get_json()["items"]
 
 
 def decide(client, physio, alert_id, decision):
@@ -52,7 +52,9 @@ def test_held_until_care_team_clears_across_days_clean_check_ins_and_none(client
 def test_resume_lighter_gives_a_week_of_amber_sessions(client, patient, physio):
     check_in(client, patient, symptoms=["dizziness"])
     (alert,) = open_alerts(client, physio)
-    assert decide(client, physio, alert["id"], "resume_lighter").json["decision"] == "resume_lighter"
+    assert (
+        decide(client, physio, alert["id"], "resume_lighter").json["decision"] == "resume_lighter"
+    )
     clock._clock.advance(days=1)
     check_in(client, patient)
     session = today(client, patient)

@@ -95,12 +95,16 @@ def test_history_lists_past_sessions_newest_first(client, patient):
     for _ in range(3):
         today(client, patient)
         clock._clock.advance(days=1)
-    history = client.get("/api/v1/me/sessions?limit=2", headers=patient["headers"]).get_json()
-    assert [s["date"] for s in history] == ["2026-11-28", "2026-11-27"]
+    first = client.get("/api/v1/me/sessions?limit=2", headers=patient["headers"]).get_json()
+    assert [s["date"] for s in first["items"]] == ["2026-11-28", "2026-11-27"]
+    assert first["next_cursor"] == first["items"][-1]["id"]
     older = client.get(
-        "/api/v1/me/sessions?before=2026-11-27", headers=patient["headers"]
+        "/api/v1/me/sessions",
+        query_string={"cursor": first["next_cursor"]},
+        headers=patient["headers"],
     ).get_json()
-    assert [s["date"] for s in older] == ["2026-11-26"]
+    assert [s["date"] for s in older["items"]] == ["2026-11-26"]
+    assert older["next_cursor"] is None
     assert client.get("/api/v1/me/sessions?limit=0", headers=patient["headers"]).status_code == 422
 
 

@@ -41,7 +41,7 @@ def test_a_past_unlogged_day_is_missed_in_the_api_and_on_the_dashboard(client):
     served = client.get("/api/v1/me/sessions/today", headers=headers).get_json()
     assert served["status"] == "planned" and served["blocks"]
     clock._clock.advance(days=2)
-    history = client.get("/api/v1/me/sessions", headers=headers).get_json()
+    history = client.get("/api/v1/me/sessions", headers=headers).get_json()["items"]
     past = next(s for s in history if s["id"] == served["id"])
     assert past["status"] == "missed"
     sign_in(client, staff["physio"])

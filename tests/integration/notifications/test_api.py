@@ -47,9 +47,9 @@ def test_inbox_is_newest_first_paginated_and_only_mine(client, two):
     page = client.get("/api/v1/me/notifications?limit=2", headers=me["headers"]).get_json()
     assert [n["id"] for n in page["items"]] == mine[::-1][:2]
     seen = [n["id"] for n in page["items"]]
-    while page["next_before"]:
+    while page["next_cursor"]:
         page = client.get(
-            f"/api/v1/me/notifications?limit=2&before={page['next_before']}", headers=me["headers"]
+            f"/api/v1/me/notifications?limit=2&cursor={page['next_cursor']}", headers=me["headers"]
         ).get_json()
         seen += [n["id"] for n in page["items"]]
     assert seen == mine[::-1]
@@ -73,9 +73,9 @@ def test_only_in_app_notifications_are_in_the_inbox(client, two):
 def test_a_cursor_from_someone_else_is_refused_like_a_missing_one(client, two):
     me, other = two
     theirs = _deliver(other, 1)[0]
-    response = client.get(f"/api/v1/me/notifications?before={theirs}", headers=me["headers"])
-    assert response.status_code == 404
-    assert response.get_json()["detail"] == "No such notification."
+    response = client.get(f"/api/v1/me/notifications?cursor={theirs}", headers=me["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"query": {"cursor": ["Not a cursor from this list."]}}
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=2.5", "colour=red"])

@@ -9,12 +9,14 @@ from tests.integration.review.builders import open_alert, red_check_in
 def alerts(client, tokens, **query):
     response = client.get("/api/v1/alerts", query_string=query, headers=bearer(tokens))
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return response.get_json()["items"]
 
 
 def ack(client, tokens, alert_id, note="Phoned the patient; GP seeing her today."):
     return client.post(
-        f"/api/v1/alerts/{alert_id}/ack", json={"note": note, "decision": "resume"}, headers=bearer(tokens)
+        f"/api/v1/alerts/{alert_id}/ack",
+        json={"note": note, "decision": "resume"},
+        headers=bearer(tokens),
     )
 
 
@@ -47,7 +49,7 @@ def test_acknowledging_records_who_when_and_the_note_and_is_audited(client, now)
         "/api/v1/audit",
         query_string={"patient_id": w["patients"]["p1"]},
         headers=bearer(w["tokens"]["a_admin"]),
-    ).get_json()
+    ).get_json()["items"]
     event = next(e for e in audit if e["action"] == "alert.acknowledge")
     assert event["actor_id"] == w["a"]["physio_id"] and "Phoned" in event["detail"]
 

@@ -23,13 +23,13 @@ def caseload(client, tokens, **query):
 def test_red_flags_first_then_proposals_then_missed_sessions_then_the_rest(client):
     d = demo_clinic(client)
     body = caseload(client, d["physio"])
-    names = [p["display_name"] for p in body["patients"]]
+    names = [p["display_name"] for p in body["items"]]
     assert names[0] == "Ann Hughes"  # open red flag
     assert names[1] == "Cara Lim"  # a proposal to review
     assert set(names[2:4]) == {"Bob Price", "Fay Green"}  # missed sessions / adherence
     assert set(names[4:]) == {"Dev Patel", "Eve Stone"}
-    assert [p["rank"] for p in body["patients"]] == [1, 2, 3, 4, 5, 6]
-    assert [p["status"] for p in body["patients"]][:4] == [
+    assert [p["rank"] for p in body["items"]] == [1, 2, 3, 4, 5, 6]
+    assert [p["status"] for p in body["items"]][:4] == [
         "red_flag",
         "review",
         "attention",
@@ -48,7 +48,7 @@ def test_red_flags_first_then_proposals_then_missed_sessions_then_the_rest(clien
 
 def test_each_line_carries_the_numbers_behind_its_status(client):
     d = demo_clinic(client)
-    by_name = {p["display_name"]: p for p in caseload(client, d["physio"])["patients"]}
+    by_name = {p["display_name"]: p for p in caseload(client, d["physio"])["items"]}
     ann = by_name["Ann Hughes"]
     assert ann["open_red_flags"] == 1 and ann["pending_proposals"] == 2
     assert ann["last_check_in"]["status"] == "red" and ann["last_check_in"]["days_ago"] == 0
@@ -83,7 +83,7 @@ def test_adherence_counts_done_over_due_and_today_is_not_missed_yet(client):
             Day(today, session="planned"),  # today: can still be done
         ],
     )
-    (entry,) = caseload(client, physio)["patients"]
+    (entry,) = caseload(client, physio)["items"]
     assert entry["sessions_due_28d"] == 4 and entry["sessions_done_28d"] == 3
     assert entry["adherence_28d"] == 0.75
     assert entry["missed_sessions_7d"] == 1
@@ -98,16 +98,16 @@ def test_a_missed_session_is_judged_in_the_patients_own_time_zone(client):
     yesterday = clock.now().date() - timedelta(days=1)
     for pid in (honolulu, london):
         record_days(pid, [Day(yesterday, session="planned")])
-    missed = {p["id"]: p["missed_sessions_7d"] for p in caseload(client, physio)["patients"]}
+    missed = {p["id"]: p["missed_sessions_7d"] for p in caseload(client, physio)["items"]}
     assert missed == {honolulu: 0, london: 1}
 
 
 def test_search_filter_and_counts(client):
     d = demo_clinic(client)
     only_fay = caseload(client, d["physio"], search="fay")
-    assert [p["display_name"] for p in only_fay["patients"]] == ["Fay Green"]
+    assert [p["display_name"] for p in only_fay["items"]] == ["Fay Green"]
     attention = caseload(client, d["physio"], status="attention")
-    assert {p["display_name"] for p in attention["patients"]} == {"Bob Price", "Fay Green"}
+    assert {p["display_name"] for p in attention["items"]} == {"Bob Price", "Fay Green"}
     assert attention["counts"]["patients"] == 6  # the counts describe the whole caseload
     bad = client.get("/api/v1/caseload?status=urgent", headers=bearer(d["physio"]))
     assert bad.status_code == 422
@@ -125,8 +125,8 @@ def test_scope_mine_is_my_care_team_and_clinic_is_everyone_in_the_clinic(client)
     d = demo_clinic(client)
     colleague = login(client, _second_clinician(d["a"]["clinic_id"]))
     theirs = enrol(client, colleague, display_name="Their Patient")["id"]
-    mine = {p["id"] for p in caseload(client, d["physio"])["patients"]}
-    clinic = {p["id"] for p in caseload(client, d["physio"], scope="clinic")["patients"]}
+    mine = {p["id"] for p in caseload(client, d["physio"])["items"]}
+    clinic = {p["id"] for p in caseload(client, d["physio"], scope="clinic")["items"]}
     assert theirs not in mine and theirs in clinic
     assert clinic - mine == {theirs}
 
@@ -134,7 +134,7 @@ def test_scope_mine_is_my_care_team_and_clinic_is_everyone_in_the_clinic(client)
 def test_another_clinic_sees_none_of_these_patients(client):
     d = demo_clinic(client)
     body = caseload(client, d["b_physio_tokens"], scope="clinic")
-    assert [p["display_name"] for p in body["patients"]] == ["Zed Other"]
+    assert [p["display_name"] for p in body["items"]] == ["Zed Other"]
     assert body["counts"]["open_red_flags"] == 0 and body["counts"]["pending_proposals"] == 0
 
 

@@ -71,7 +71,7 @@ def test_a_valid_profile_is_saved_whole_and_audited(client):
     admin = login(client, a["admin"])
     events = client.get(
         "/api/v1/audit", query_string={"patient_id": pid}, headers=bearer(admin)
-    ).get_json()
+    ).get_json()["items"]
     assert any(e["action"] == "patient.update" and e["actor_id"] == a["physio_id"] for e in events)
 
 

@@ -14,7 +14,7 @@ def status_of(client, d, adaptation_id):
     for status in ("pending", "approved", "modified", "rejected", "superseded"):
         listed = client.get(
             f"/api/v1/adaptations?status={status}", headers=bearer(d["physio"])
-        ).get_json()
+        ).get_json()["items"]
         found = next((a for a in listed if a["id"] == adaptation_id), None)
         if found:
             return found
@@ -22,7 +22,7 @@ def status_of(client, d, adaptation_id):
 
 
 def open_alerts(client, d):
-    return client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
+    return client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()["items"]
 
 
 def post(client, path, data, page="/dashboard/review"):
@@ -69,7 +69,7 @@ def _decide_three(client, d):
     admin = login(client, d["a"]["admin"])
     events = client.get(
         "/api/v1/audit", query_string={"patient_id": d["ids"]["ann"]}, headers=bearer(admin)
-    ).get_json()
+    ).get_json()["items"]
     actions = {e["action"] for e in events if e["actor_id"] == d["a"]["physio_id"]}
     assert {"adaptation.approve", "adaptation.modify"} <= actions
 

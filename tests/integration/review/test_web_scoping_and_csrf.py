@@ -20,9 +20,11 @@ def snapshot(client, d) -> dict:
     return {
         "record": {k: ann[k] for k in ("display_name", "clinical", "prescription")},
         "pending": sorted(
-            a["id"] for a in client.get("/api/v1/adaptations", headers=headers).get_json()
+            a["id"] for a in client.get("/api/v1/adaptations", headers=headers).get_json()["items"]
         ),
-        "alerts": sorted(a["id"] for a in client.get("/api/v1/alerts", headers=headers).get_json()),
+        "alerts": sorted(
+            a["id"] for a in client.get("/api/v1/alerts", headers=headers).get_json()["items"]
+        ),
     }
 
 
@@ -49,7 +51,7 @@ def actions(d, alert_id):
 def test_another_clinics_physio_gets_404_pages_and_changes_nothing(client):
     d = demo_clinic(client)
     before = snapshot(client, d)
-    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
+    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()["items"]
     sign_in(client, d["b"]["physio"])
     hidden = client.get(f"/dashboard/patients/{d['ids']['ann']}")
     missing = client.get(f"/dashboard/patients/{'0' * 32}")
@@ -77,7 +79,7 @@ def test_a_missing_or_forged_csrf_token_changes_nothing(client, app, token):
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     d = demo_clinic(client)
     before = snapshot(client, d)
-    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
+    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()["items"]
     if token == "another-session":
         other = app.test_client()
         token = token_for(other, "/dashboard/sign-in")  # valid, but for someone else's session
@@ -106,9 +108,11 @@ def test_sign_in_itself_needs_the_token(client):
 
 def test_the_json_api_needs_no_csrf_token(client):
     d = demo_clinic(client)
-    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()
+    (alert,) = client.get("/api/v1/alerts", headers=bearer(d["physio"])).get_json()["items"]
     response = client.post(
-        f"/api/v1/alerts/{alert['id']}/ack", json={"note": "Phoned.", "decision": "resume"}, headers=bearer(d["physio"])
+        f"/api/v1/alerts/{alert['id']}/ack",
+        json={"note": "Phoned.", "decision": "resume"},
+        headers=bearer(d["physio"]),
     )
     assert response.status_code == 200
     decided = client.post(

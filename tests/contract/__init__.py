@@ -1,0 +1,1 @@
+"""The API as a client sees it: the OpenAPI document, and a client generated from it."""
