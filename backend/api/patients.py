@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from backend.api.blueprint import Blueprint
 from backend.api.docs import BEARER
-from backend.schemas.common import one_of, page_args, page_of
+from backend.schemas.common import StrictSchema, one_of, page_args, page_of
 from backend.schemas.patients import (
     CaseloadEntrySchema,
     EnrolmentSchema,

@@ -13,8 +13,8 @@ from backend.models.accounts import (
 from backend.models.adaptation import Adaptation, ModelVersion
 from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog
 from backend.models.notifications import Device, Notification, NotificationEvent, Snooze
-from backend.models.outcomes import QuestionnaireResponse
 from backend.models.observations import ObservationDay, ObservationPoint, SessionStream
+from backend.models.outcomes import QuestionnaireResponse
 from backend.models.patients import Patient, care_team
 
 __all__ = [
