@@ -18,6 +18,7 @@ blp = Blueprint(
 @require("patient")
 @blp.arguments(ObservationBatchSchema)
 @blp.response(200, ObservationResultSchema)
+@blp.doc(operationId="uploadObservations")
 def post_observations(body):
     """Upload up to 5 000 points from a band, HealthKit or Health Connect.
 

@@ -130,8 +130,11 @@ def put_prescription(body, patient_id):
 @require("clinician")
 @blp.arguments(FhirArgsSchema, location="query")
 @blp.response(200, FhirBundleSchema)
+@blp.doc(operationId="getPatientFhirBundle")
 def patient_fhir(args, patient_id):
-    """The patient's record as a FHIR R4 Bundle (HL7 Physical Activity IG): the prescription
+    """Export a patient's record as FHIR.
+
+    The patient's record as a FHIR R4 Bundle (HL7 Physical Activity IG): the prescription
     as ServiceRequest and Goals, logged sessions as exercise-duration Observations with their
     effort, red flags as Flags, and recent wearable points as Observations. Audited."""
     return fhir_export.patient_bundle(current_actor(), patient_id, args["days"])

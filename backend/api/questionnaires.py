@@ -24,8 +24,11 @@ blp = Blueprint(
 @blp.arguments(OptionalIdempotencyHeaderSchema, location="headers")
 @blp.arguments(EsasCreateSchema)
 @blp.response(201, QuestionnaireSchema)
+@blp.doc(operationId="submitEsasR")
 def submit_esas(headers, body):
-    """This week's symptom questionnaire (ESAS-r, public domain): nine items, 0-10 each.
+    """Answer this week's symptom questionnaire (ESAS-r).
+
+    The ESAS-r (public domain): nine items, 0-10 each.
 
     One answer per Monday-to-Sunday week: a second one that week is a 409 and changes
     nothing (a week's answer is a record the care team may already have read). Send an
@@ -39,8 +42,12 @@ def submit_esas(headers, body):
 @require("patient")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, QuestionnairePageSchema)
+@blp.doc(operationId="listMyQuestionnaires")
 def list_mine(args):
-    """Your questionnaire answers and scores, newest first; page with `cursor`."""
+    """List your questionnaire answers.
+
+    Your answers and their scores, newest first; paged with `cursor` and `limit`.
+    """
     return questionnaires.list_mine(current_actor(), args["limit"], args.get("cursor"))
 
 
@@ -49,8 +56,13 @@ def list_mine(args):
 @require("clinician")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, QuestionnairePageSchema)
+@blp.doc(operationId="listPatientQuestionnaires")
 def list_for_patient(args, patient_id):
-    """A patient's questionnaire answers and scores, newest first (audited)."""
+    """List a patient's questionnaire answers.
+
+    The answers and scores of a patient of your clinic, newest first; paged with `cursor` and
+    `limit`. Audited.
+    """
     return questionnaires.list_for_patient(
         current_actor(), patient_id, args["limit"], args.get("cursor")
     )
