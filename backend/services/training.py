@@ -19,11 +19,20 @@ from backend.extensions import db
 from backend.models import ModelVersion
 from backend.services import content
 from ml import policy as ml_policy
+from ml import recalibration as recal
 from ml.dataio import borg_to_cr10, parse_logs, typed_logs
-from ml.evaluate import forward_split, metrics
+from ml.evaluate import forward_split, metrics, recalibration_report
 from ml.features import FEATURES, build_features, training_rows
+from ml.labels import LabelConfig
 from ml.pipeline import KINDS, fit, make_pipeline, p_flare
-from ml.registry import ModelRefused, load_model, read_metadata, save_model
+from ml.registry import (
+    ModelRefused,
+    load_model,
+    read_metadata,
+    read_recalibration,
+    save_model,
+    save_recalibration,
+)
 from ml.train import data_hash, reference_values, should_promote
 
 log = logging.getLogger(__name__)
@@ -233,7 +242,7 @@ def train_and_maybe_promote(
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        for suffix in (".skops", ".json"):
+        for suffix in (".skops", ".json", ".recalibration.json"):
             (model_dir() / f"{version}{suffix}").unlink(missing_ok=True)
         raise
     return {**result, "promoted": True, "version": version}
@@ -242,9 +251,7 @@ def train_and_maybe_promote(
 _PRIORS: dict[tuple, pd.DataFrame] = {}
 
 
-def population_prior(
-    patients: int = 300, days: int = 84, seed: int = 2026
-) -> pd.DataFrame | None:
+def population_prior(patients: int = 300, days: int = 84, seed: int = 2026) -> pd.DataFrame | None:
     """Simulated logs of a virtual population at the library's doses, or None when the
     ``POPULATION_PRIOR`` setting names no source.
 
@@ -364,13 +371,118 @@ _RECORD_COLUMNS = (
 
 
 def retrain_nightly(now: datetime) -> dict:
-    """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse."""
+    """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse,
+    then refit the active model's online recalibration (when it is on)."""
     logs = database_logs(now)
     result = train_and_maybe_promote(
         logs, source="database", now=now, note="nightly retraining", prior=population_prior()
     )
+    if recalibration_enabled():
+        fitted = refit_recalibration(now, logs)
+        result["recalibration"] = fitted.as_dict() if fitted else None
     log.info(
         "nightly retraining: %s",
-        {k: v for k, v in result.items() if k in ("promoted", "reason", "version", "rows")},
+        {
+            k: v
+            for k, v in result.items()
+            if k in ("promoted", "reason", "version", "rows", "recalibration")
+        },
     )
     return result
+
+
+# ---------- online recalibration (docs/architecture.md, item 41) ----------
+KNOWN_AFTER_DAYS = LabelConfig().known_after_days  # a label is final that many mornings later
+STATUS_DAYS = 90  # `ml status` judges calibration on the last 90 days' labelled sessions
+
+
+def recalibration_enabled() -> bool:
+    return bool(current_app.config.get("ONLINE_RECALIBRATION", True))
+
+
+def unseen_rows(feats: pd.DataFrame, trained_until, today) -> pd.DataFrame:
+    """Labelled sessions the model never learnt from (after ``trained_until``) whose label is
+    final by the morning of ``today``: recalibration measures the model's error, not its memory."""
+    rows = training_rows(feats)
+    dates = pd.to_datetime(rows["date"])
+    keep = dates + pd.Timedelta(days=KNOWN_AFTER_DAYS) <= pd.Timestamp(today)
+    if trained_until is not None:
+        keep &= dates > pd.Timestamp(trained_until)
+    return rows[keep]
+
+
+def refit_recalibration(now: datetime, logs: pd.DataFrame) -> recal.Recalibration | None:
+    """Fit the clinic's intercept, slope and patient prior on sessions after the active model's
+    training data, and store it beside the model's files; None when no model is served."""
+    active, row = active_model(), active_row()
+    if active is None or row is None:
+        return None
+    # the night's labels: sessions up to the day before yesterday are final before the morning
+    rows = unseen_rows(build_features(logs), row.trained_until, now.date() - _ONE_DAY)
+    fitted = (
+        recal.fit_clinic(
+            rows["label"].to_numpy(),
+            recal.logit(p_flare(active[0], rows[list(FEATURES)])),
+            rows["patient_id"].to_numpy(),
+        )
+        if len(rows)
+        else recal.IDENTITY
+    )
+    save_recalibration(
+        model_dir(),
+        row.version,
+        {**fitted.as_dict(), "fitted_at": now.isoformat(), "after": str(row.trained_until)},
+    )
+    return fitted
+
+
+_ONE_DAY = pd.Timedelta(days=1).to_pytimedelta()
+_CLINICS: dict[str, tuple[float, recal.Recalibration]] = {}
+
+
+def clinic_recalibration(version: str) -> recal.Recalibration:
+    """The version's nightly fit (re-read when the file changes: several workers), else none."""
+    path = model_dir() / f"{version}.recalibration.json"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return recal.IDENTITY
+    cached = _CLINICS.get(version)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, recal.Recalibration.from_dict(read_recalibration(model_dir(), version)))
+        _CLINICS[version] = cached
+    return cached[1]
+
+
+def patient_recalibration(active: tuple | None, feats: pd.DataFrame, today) -> tuple[float, float]:
+    """(a, b) the coach serves this patient's P(flare) through: the clinic's nightly fit plus
+    the patient's own intercept from their labelled sessions the model never learnt from."""
+    if active is None or not recalibration_enabled():
+        return (0.0, 1.0)
+    model, _, version = active
+    clinic = clinic_recalibration(version)
+    row = active_row()
+    rows = unseen_rows(feats, row.trained_until if row else None, today)
+    if rows.empty:
+        return recal.coefficients(clinic)
+    p = p_flare(model, rows[list(FEATURES)])
+    return recal.coefficients(clinic, recal.patient_offset(rows["label"].to_numpy(), p, clinic))
+
+
+def calibration_status(now: datetime) -> dict | None:
+    """How calibrated the active model is on the clinic's recent labelled sessions it never
+    learnt from, without and with online recalibration (``ml status``); None: no model."""
+    active, row = active_model(), active_row()
+    if active is None or row is None:
+        return None
+    logs = database_logs(now, days=STATUS_DAYS + 30)  # + a month of history for the features
+    start = now.date() - pd.Timedelta(days=STATUS_DAYS).to_pytimedelta()
+    rows = unseen_rows(build_features(logs), row.trained_until, now.date())
+    rows = rows[pd.to_datetime(rows["date"]) > pd.Timestamp(start)]
+    out = {"version": row.version, "after": row.trained_until, "days": STATUS_DAYS, "n": len(rows)}
+    if rows["label"].nunique() < 2:
+        return out
+    p = p_flare(active[0], rows[list(FEATURES)])
+    report = recalibration_report(rows, p)
+    report.pop("p_recalibrated")
+    return {**out, **report, "fit": clinic_recalibration(row.version).as_dict()}
