@@ -24,7 +24,7 @@ from ml.dataio import borg_to_cr10, parse_logs, typed_logs
 from ml.evaluate import forward_split, metrics, recalibration_report
 from ml.features import FEATURES, build_features, training_rows
 from ml.labels import LabelConfig
-from ml.pipeline import KINDS, fit, make_pipeline, p_flare
+from ml.pipeline import KINDS, fit, make_pipeline, p_flare, p_flare_rows
 from ml.registry import (
     ModelRefused,
     load_model,
@@ -86,8 +86,10 @@ def active_model() -> tuple[object, dict, str] | None:
 
 
 def forget_loaded_models() -> None:
-    """Drop the in-process cache (tests; an operator replacing files)."""
+    """Drop the in-process caches (tests; an operator replacing files)."""
     _LOADED.clear()
+    _CLINICS.clear()
+    _TRAINED_UNTIL.clear()
 
 
 def _promote(row: ModelVersion, now: datetime) -> None:
@@ -378,8 +380,12 @@ def retrain_nightly(now: datetime) -> dict:
         logs, source="database", now=now, note="nightly retraining", prior=population_prior()
     )
     if recalibration_enabled():
-        fitted = refit_recalibration(now, logs)
-        result["recalibration"] = fitted.as_dict() if fitted else None
+        try:
+            fitted = refit_recalibration(now, logs)
+            result["recalibration"] = fitted.as_dict() if fitted else None
+        except Exception:  # the new model (if any) is committed; the last fit keeps serving
+            log.exception("online recalibration refit failed; the previous fit serves")
+            result["recalibration"] = "failed"
     log.info(
         "nightly retraining: %s",
         {
@@ -461,12 +467,20 @@ def patient_recalibration(active: tuple | None, feats: pd.DataFrame, today) -> t
         return (0.0, 1.0)
     model, _, version = active
     clinic = clinic_recalibration(version)
-    row = active_row()
-    rows = unseen_rows(feats, row.trained_until if row else None, today)
+    if version not in _TRAINED_UNTIL:  # fixed for a version: one query per process
+        row = active_row()
+        _TRAINED_UNTIL[version] = row.trained_until if row and row.version == version else None
+    rows = unseen_rows(feats, _TRAINED_UNTIL[version], today)
     if rows.empty:
         return recal.coefficients(clinic)
-    p = p_flare(model, rows[list(FEATURES)])
+    try:
+        p = p_flare_rows(model, rows)
+    except Exception:  # noqa: BLE001 - the policy then finds the model broken and the rules serve
+        return recal.coefficients(clinic)
     return recal.coefficients(clinic, recal.patient_offset(rows["label"].to_numpy(), p, clinic))
+
+
+_TRAINED_UNTIL: dict[str, object] = {}
 
 
 def calibration_status(now: datetime) -> dict | None:
