@@ -111,3 +111,9 @@ def test_ml_status_says_how_calibrated_the_model_is_with_and_without(ctx, monkey
     finally:
         ctx.config["ONLINE_RECALIBRATION"] = True
     assert "with online recalibration (off)" in off and "served as trained" in off
+
+
+def test_ml_status_without_recent_sessions_says_so(ctx):
+    out = ctx.test_cli_runner().invoke(args=["ml", "status"])
+    assert out.exit_code == 0, out.output
+    assert "calibration: too few labelled sessions to judge (0)" in out.output
