@@ -1,6 +1,6 @@
 """Does the coach progress patients? One simulation run per (policy, seed), then its record.
 
-Runs ``backend.simulator.run_simulation`` on a kept SQLite file and reads back what was
+Runs ``simulation.harness.run_simulation`` on a kept SQLite file and reads back what was
 served: the simulator's own measures (tolerated load in the last 3 weeks, flares per 100
 sessions, proposals to review) plus, from the served sessions and the decisions,
 
@@ -11,7 +11,7 @@ sessions, proposals to review) plus, from the served sessions and the decisions,
 * sessions by verdict (amber days are cut by the safety verdict already).
 
     .venv/bin/python -m bench.bench_progression [--patients 40] [--weeks 8] [--seeds 1 2] \
-        [--policies fixed rules model] [--json out.json]
+        [--policies fixed rules model] [--families banister busso] [--json out.json]
 
 Runs one after the other in this process (the machine is shared): a 40 x 8 model run takes
 several minutes.
@@ -92,13 +92,18 @@ def progression(db: Path) -> dict:
     }
 
 
-def run(patients: int, weeks: int, policy: str, seed: int) -> dict:
-    from backend.simulator import run_simulation
+def run(patients: int, weeks: int, policy: str, seed: int, family: str = "banister") -> dict:
+    from simulation.harness import run_simulation
 
     with tempfile.TemporaryDirectory(prefix="onward-progression-") as scratch:
         db = Path(scratch) / "run.db"
         result = run_simulation(
-            patients=patients, weeks=weeks, policy=policy, seed=seed, database_url=f"sqlite:///{db}"
+            patients=patients,
+            weeks=weeks,
+            policy=policy,
+            seed=seed,
+            database_url=f"sqlite:///{db}",
+            family=family,
         )
         result.update(progression(db))
     return result
@@ -124,32 +129,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--policies", nargs="+", default=["fixed", "rules", "model"])
+    parser.add_argument("--families", nargs="+", default=["banister"])
     parser.add_argument("--json", default=None, help="write every run's result here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results = []
-    for seed in args.seeds:
-        for policy in args.policies:
-            r = run(args.patients, args.weeks, policy, seed)
-            results.append(r)
-            print(
-                f"{policy:<6} seed {seed}: "
-                + ", ".join(f"{k} {r[k]}" for k in KEYS)
-                + f", verdicts {r['served_by_verdict']}, review {r['review_reasons']}, "
-                + f"{r['elapsed_seconds']:.0f} s",
-                flush=True,
-            )
-            if args.json:
-                Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+    runs = [(f, s, p) for f in args.families for s in args.seeds for p in args.policies]
+    for family, seed, policy in runs:
+        r = {**run(args.patients, args.weeks, policy, seed, family), "family": family}
+        results.append(r)
+        print(
+            f"{family:<8} {policy:<6} seed {seed}: "
+            + ", ".join(f"{k} {r[k]}" for k in KEYS)
+            + f", verdicts {r['served_by_verdict']}, review {r['review_reasons']}, "
+            + f"{r['elapsed_seconds']:.0f} s",
+            flush=True,
+        )
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     print(f"\nmean over seeds {args.seeds} ({args.patients} patients x {args.weeks} weeks)")
-    for policy in args.policies:
-        runs = [r for r in results if r["policy"] == policy]
+    for family, policy in [(f, p) for f in args.families for p in args.policies]:
+        runs = [r for r in results if r["policy"] == policy and r["family"] == family]
         cells = ", ".join(
             f"{k} {statistics.mean(float(r[k]) for r in runs):.3g}"
             for k in KEYS
             if all(r[k] is not None for r in runs)
         )
-        print(f"  {policy:<6} {cells}")
+        print(f"  {family:<8} {policy:<6} {cells}")
     print(f"elapsed {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -39,6 +39,11 @@ REASONS: Mapping[str, str] = {
     "amber_no_progression": "an amber day: no progression this week (traffic light)",
     "amber_already_lighter": "an amber day is lighter already: no second cut",
     "raised_within_7_days": "already raised in the last 7 days",
+    "slow_progression_interval": (
+        "progresses slowly (lymphoedema, stem-cell transplant or bone metastases): "
+        "one step every 14 days at most"
+    ),
+    "building_up_to_level": "still building up to the current level (load kept within 10% a week)",
     "max_one_level_per_week": "at most one level per week",
     "clipped_to_range": "kept inside the prescribed range",
     "above_auto_approve_band": "beyond the band the physio lets the coach apply alone",

@@ -91,6 +91,12 @@ class ModalityState:
     recent: tuple[SessionOutcome, ...] = ()  # oldest first
     safety_max_level: int | None = None  # the tightest safety cap, if any
     lighter_loads: Mapping[int, float] = field(default_factory=dict)  # the lighter session's
+    # The weekly load cap still trims the current level's dose: it is not served in full yet,
+    # so a step up would only move the level ahead of the dose (rules.yaml progression).
+    building_up: bool = False
+    # Days between level steps when a slow-progression rule applies (rules.yaml
+    # progression.slow: lymphoedema, HSCT, bone metastases); None = the config's.
+    raise_every_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -361,14 +367,18 @@ def apply_guardrails(
         if inp.verdict == "amber" and level > cur:
             level = cur
             reasons.append("amber_no_progression")
+        if level > cur and state.building_up:
+            level = cur
+            reasons.append("building_up_to_level")
         if level > cur:
+            every = max(config.raise_every_days, state.raise_every_days or 0)
             recent_raise = (
-                state.last_raise is not None
-                and (inp.today - state.last_raise).days < config.raise_every_days
+                state.last_raise is not None and (inp.today - state.last_raise).days < every
             )
             if recent_raise:
                 level = cur
-                reasons.append("raised_within_7_days")
+                slow = every > config.raise_every_days
+                reasons.append("slow_progression_interval" if slow else "raised_within_7_days")
             elif level > cur + 1:
                 level = cur + 1
                 reasons.append("max_one_level_per_week")

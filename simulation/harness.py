@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from backend import clock
+from backend.domain.planner import MAX_SESSIONS_PER_WEEK
 from ml.labels import flare_labels
 from simulation.families import family as family_module
 from simulation.truth import label_quality, pooled
@@ -145,7 +146,10 @@ def _profile(index: int, seed: int, days: int, family: str = "banister") -> _Pat
                 "min_level": 1,
                 "max_level": 8,
                 "start_level": int(rng.integers(1, 3)),
-                "sessions_per_week": per_week + int(rng.random() < 0.3),
+                # The API refuses more than the brief allows (resistance 2-3 a week).
+                "sessions_per_week": min(
+                    per_week + int(rng.random() < 0.3), MAX_SESSIONS_PER_WEEK.get(m, 7)
+                ),
             }
             for m in picked
         ],

@@ -1,4 +1,4 @@
-"""POST /me/sync: the phone's queue of offline check-ins and logs, applied in order.
+"""POST /me/sync: the phone's queue of offline check-ins, logs and questionnaires, in order.
 
 Each action is its own transaction and gets its own answer (the status and body the single
 endpoint would have given), so one bad action never loses or repeats the others; every
@@ -21,12 +21,13 @@ from backend.schemas.daily import (
     SessionLogCreateSchema,
     SessionLogSchema,
 )
+from backend.schemas.questionnaires import EsasCreateSchema, QuestionnaireSchema
 from backend.security import current_actor, require
-from backend.services import daily
+from backend.services import daily, questionnaires
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/me", description="Offline sync")
 MAX_ACTIONS = 50
-KINDS = ("check_in", "log")
+KINDS = ("check_in", "log", "esas_r")
 
 
 class Deferred(ma.fields.Nested):
@@ -51,6 +52,9 @@ class SyncActionSchema(StrictSchema):
     )
     check_in = Deferred(CheckInCreateSchema, metadata={"description": "kind check_in: its body"})
     log = Deferred(SessionLogCreateSchema, metadata={"description": "kind log: its body"})
+    esas_r = Deferred(
+        EsasCreateSchema, metadata={"description": "kind esas_r: the weekly questionnaire"}
+    )
 
     @ma.validates_schema
     def _body_for_kind(self, data, **_):
@@ -58,6 +62,8 @@ class SyncActionSchema(StrictSchema):
             raise ma.ValidationError("A check_in action needs its check_in body.", "check_in")
         if data["kind"] == "log" and ("log" not in data or "session_id" not in data):
             raise ma.ValidationError("A log action needs session_id and its log body.", "log")
+        if data["kind"] == "esas_r" and "esas_r" not in data:
+            raise ma.ValidationError("An esas_r action needs its esas_r body.", "esas_r")
 
 
 class SyncRequestSchema(StrictSchema):
@@ -78,6 +84,7 @@ class SyncResultSchema(ma.Schema):
     )
     check_in = ma.fields.Nested(CheckInSchema, allow_none=True, required=True)
     log = ma.fields.Nested(SessionLogSchema, allow_none=True, required=True)
+    esas_r = ma.fields.Nested(QuestionnaireSchema, allow_none=True, required=True)
     problem = ma.fields.Nested(
         ProblemSchema, allow_none=True, required=True, metadata={"description": "on a 4xx"}
     )
@@ -92,6 +99,10 @@ def _apply(actor, action: dict) -> tuple[int, str, dict]:
     if action["kind"] == "check_in":
         body = CheckInCreateSchema().load(action["check_in"])
         return 201, "check_in", daily.check_in(actor, body, action["idempotency_key"])
+    if action["kind"] == "esas_r":
+        body = EsasCreateSchema().load(action["esas_r"])
+        stored = questionnaires.submit_esas(actor, body, action["idempotency_key"])
+        return 201, "esas_r", stored
     body = SessionLogCreateSchema().load(action["log"])
     stored = daily.log_session(actor, action["session_id"], action["idempotency_key"], body)
     return 201, "log", stored
@@ -99,7 +110,7 @@ def _apply(actor, action: dict) -> tuple[int, str, dict]:
 
 def _result(index: int, actor, action: dict) -> dict:
     answer = {"index": index, "kind": action["kind"], "idempotency_key": action["idempotency_key"]}
-    answer.update(check_in=None, log=None, problem=None)
+    answer.update(check_in=None, log=None, esas_r=None, problem=None)
     try:
         status, field, body = _apply(actor, action)
         return {**answer, "status": status, field: body}
@@ -117,7 +128,7 @@ def _result(index: int, actor, action: dict) -> dict:
 @blp.arguments(SyncRequestSchema)
 @blp.response(200, SyncResponseSchema)
 def sync(body):
-    """Send the phone's queued offline check-ins and logs in one go, oldest first.
+    """Send the phone's queued offline check-ins, logs and questionnaires at once, oldest first.
 
     Each is applied in order in its own transaction and answered on its own, with the status
     and body its single endpoint would give (201 stored or replayed, 409, 404, 422 outside

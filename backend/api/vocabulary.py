@@ -40,6 +40,22 @@ class MeasureTermSchema(TermSchema):
     unit = ma.fields.String(required=True, metadata={"example": "10^9/L"})
 
 
+class QuestionnaireItemSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    least = ma.fields.String(required=True, metadata={"description": "the label at 0"})
+    most = ma.fields.String(required=True, metadata={"description": "the label at 10"})
+    meaning = ma.fields.String(required=True, allow_none=True)
+    optional = ma.fields.Boolean(required=True)
+
+
+class QuestionnaireFormSchema(ma.Schema):
+    instrument = ma.fields.String(required=True)
+    version = ma.fields.String(required=True)
+    instruction = ma.fields.String(required=True)
+    source = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.Nested(QuestionnaireItemSchema), required=True)
+
+
 class VocabularySchema(ma.Schema):
     rules_version = ma.fields.String(required=True)
     symptoms = ma.fields.List(ma.fields.Nested(SymptomTermSchema), required=True)
@@ -51,6 +67,11 @@ class VocabularySchema(ma.Schema):
     lesion_sites = ma.fields.List(ma.fields.Nested(LesionSiteTermSchema), required=True)
     labs = ma.fields.List(ma.fields.Nested(MeasureTermSchema), required=True)
     vitals = ma.fields.List(ma.fields.Nested(MeasureTermSchema), required=True)
+    esas_r = ma.fields.Nested(
+        QuestionnaireFormSchema,
+        required=True,
+        metadata={"description": "the weekly ESAS-r form, in its published wording"},
+    )
 
 
 @blp.route("/vocabulary", methods=["GET"])

@@ -32,9 +32,11 @@ from backend.domain.safety import (
     ScoreRule,
     SessionRpeRule,
     SiteRule,
+    SlowProgression,
     SurgeryRule,
     SymptomAtSiteRule,
     TemperatureRule,
+    WeeklyLoadCap,
 )
 from backend.domain.vocabulary import (
     BONE_SITES,
@@ -221,6 +223,8 @@ class _LesionModulesSchema(_Strict):
 class _RedFlagSchema(_Described):
     symptom = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN))
     tier = fields.String(required=True)
+    # The flag still counts this long after the check-in that reported it (e.g. 24 h).
+    within_hours = _strict_int(load_default=None, validate=validate.Range(min=1))
 
 
 class _SymptomAtSiteSchema(_RuleSchema):
@@ -274,6 +278,21 @@ class _ResumeLighterSchema(_RuleSchema):
     days = _strict_int(required=True, validate=validate.Range(min=1))
 
 
+class _WeeklyLoadCapSchema(_RuleSchema):
+    max_rise = StrictFloat(required=True, validate=validate.Range(min=0, max=1))
+
+
+class _SlowProgressionSchema(_RuleSchema):
+    precautions = _codes_of(PRECAUTIONS, "precaution")
+    bone_lesions = _flag()
+    raise_every_days = _strict_int(required=True, validate=validate.Range(min=7))
+
+
+class _ProgressionSchema(_Strict):
+    weekly_load_cap = fields.Nested(_WeeklyLoadCapSchema, required=True)
+    slow = fields.List(fields.Nested(_SlowProgressionSchema), required=True)
+
+
 class _CareTeamSchema(_Strict):
     hold = fields.Nested(_RuleSchema, required=True)
     resume_lighter = fields.Nested(_ResumeLighterSchema, required=True)
@@ -288,6 +307,7 @@ class _InfusionWindowSchema(_RuleSchema):
     from_day = _strict_int(required=True, validate=validate.Range(min=0))
     to_day = _strict_int(required=True, validate=validate.Range(min=0))
     unless_lab = fields.Nested(_LabFloorSchema, load_default=None)
+    high_dose_only = _flag()
 
 
 class _RadiotherapySchema(_RuleSchema):
@@ -325,6 +345,7 @@ class RulesFileSchema(_Strict):
     check_in = fields.Nested(_CheckInSchema, required=True)
     care_team = fields.Nested(_CareTeamSchema, required=True)
     calendar = fields.Nested(_CalendarSchema, required=True)
+    progression = fields.Nested(_ProgressionSchema, required=True)
 
 
 # ---------- loading ----------
@@ -461,6 +482,8 @@ def _all_rule_dicts(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             for i, r in enumerate(data["calendar"]["infusion_windows"])
         ),
         ("calendar.radiotherapy", data["calendar"]["radiotherapy"]),
+        ("progression.weekly_load_cap", data["progression"]["weekly_load_cap"]),
+        *((f"progression.slow.{i}", r) for i, r in enumerate(data["progression"]["slow"])),
     ]
 
 
@@ -567,6 +590,7 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
                 ),
                 f["symptom"],
                 f["tier"],
+                f["within_hours"],
             )
             for f in flags["symptoms"]
         ),
@@ -601,10 +625,22 @@ def _build(data: dict[str, Any], version: str) -> RuleSet:
                 w["from_day"],
                 w["to_day"],
                 LabFloor(**w["unless_lab"]) if w["unless_lab"] else None,
+                w["high_dose_only"],
             )
             for w in calendar["infusion_windows"]
         ),
         radiotherapy=RadiotherapyRule(
             _rule(calendar["radiotherapy"], "11"), calendar["radiotherapy"]["days_after_end"]
+        ),
+        weekly_load_cap=WeeklyLoadCap(
+            _rule(data["progression"]["weekly_load_cap"], "10"),
+            data["progression"]["weekly_load_cap"]["max_rise"],
+        ),
+        slow_progression=tuple(
+            SlowProgression(
+                PrecautionRule(_rule(r, "10"), frozenset(r["precautions"]), r["bone_lesions"]),
+                r["raise_every_days"],
+            )
+            for r in data["progression"]["slow"]
         ),
     )

@@ -72,6 +72,40 @@ class WeekEntry:
 
 
 @dataclass(frozen=True)
+class CompletedSession:
+    """A session the patient completed: its main work's planned load (AU) per modality."""
+
+    on: date
+    loads: Mapping[str, float]
+
+
+def weekly_load_ceilings(
+    on: date, completed: Iterable[CompletedSession], max_rise: float
+) -> dict[str, float]:
+    """Per modality, the most main-work load one session of it may plan on ``on``: ``1 +
+    max_rise`` times the mean session of it completed in the previous ISO week.
+
+    Domain §10 "[derived] Caps: keep the week-on-week rise in sRPE load to ≤10%" (rules.yaml
+    ``progression.weekly_load_cap``). Every session this week at most 10 % over last week's
+    mean keeps the week's load within 10 % at the prescribed frequency. The mean, not the
+    heaviest: with uneven sessions every one could otherwise rise to last week's peak. Weeks
+    are calendar weeks, not the 7 days before each day: a rolling window lags by half a week
+    and would hold a tolerated step to ~5 % a week. Main work only: the warm-up and cool-down
+    are the same few minutes every day, and may come from another modality. A modality with
+    no completed session last week has no ceiling (nothing to rise from).
+    """
+    monday = on - timedelta(days=on.weekday())
+    last_monday = monday - timedelta(days=7)
+    loads: dict[str, list[float]] = {}
+    for session in completed:
+        if last_monday <= session.on < monday:
+            for modality, load in session.loads.items():
+                if load > 0:
+                    loads.setdefault(modality, []).append(load)
+    return {m: (1 + max_rise) * sum(v) / len(v) for m, v in loads.items()}
+
+
+@dataclass(frozen=True)
 class _Caps:
     """Today's ceilings from a SafetyVerdict (a plain Verdict has none)."""
 
@@ -126,10 +160,13 @@ def plan_session(
     profile: PatientProfile,
     check_in_summary: str | None = None,
     lighter: frozenset[str] = frozenset(),
+    load_ceilings: Mapping[str, float] | None = None,
 ) -> DailySession:
     """Build today's session; red gives none, rest days give none, amber is lighter.
 
     ``lighter``: modalities the coach eases today at their level (``_eased``).
+    ``load_ceilings``: the most load per modality (``weekly_load_ceilings``); the main work
+    of a modality over it is shortened to fit, and the session lists it in ``capped``.
     """
     if verdict.status not in ("green", "amber", "red"):
         raise ValueError(f"unknown verdict status {verdict.status!r}")
@@ -154,6 +191,7 @@ def plan_session(
     level_of = {m: _modality_level(m, levels, prescription) for m in chosen}
     slots = _slots(on, chosen, usable, level_of)
     blocks, substitutions = _build_blocks(slots, verdict, catalog, profile, lighter)
+    blocks, capped = _within_ceilings(blocks, load_ceilings or {})
     count = sum(min(so_far.done.get(m, 0), n) for m, n in targets.items()) + len(chosen)
     explanation = _served_text(
         verdict, check_in_summary, chosen, skipped, count, sum(targets.values()), substitutions
@@ -165,7 +203,37 @@ def plan_session(
         explanation=explanation,
         modalities=chosen,
         substitutions=substitutions,
+        capped=capped,
     )
+
+
+def _within_ceilings(
+    blocks: tuple[Block, ...], ceilings: Mapping[str, float]
+) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """Shorten each modality's main work until its load fits its ceiling (the warm-up and
+    cool-down stay: a few minutes of CR-10 2 that the session needs)."""
+    capped = []
+    for modality, ceiling in ceilings.items():
+        main = main_loads(blocks).get(modality, 0.0)
+        if main <= ceiling:
+            continue
+        blocks = tuple(
+            replace(b, dose=_scaled(b.dose, ceiling / main))
+            if b.modality == modality and b.part == "main"
+            else b
+            for b in blocks
+        )
+        capped.append(modality)
+    return blocks, tuple(capped)
+
+
+def main_loads(blocks: Iterable[Block]) -> dict[str, float]:
+    """The main work's planned load (minutes x CR-10) per modality."""
+    loads: dict[str, float] = {}
+    for b in blocks:
+        if b.part == "main":
+            loads[b.modality] = loads.get(b.modality, 0.0) + b.dose.nominal_load
+    return loads
 
 
 # ---------- the week ----------

@@ -138,6 +138,8 @@ class LabResult:
 class TreatmentCalendar:
     infusions: tuple[date, ...] = ()
     radiotherapy: tuple[tuple[date, date], ...] = ()  # inclusive windows
+    # Infusions the team marked high-dose IV chemotherapy (also listed in ``infusions``).
+    high_dose_infusions: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,9 @@ class Baseline:
     # The pre-session scores of the last session done before today (next-day response, §9).
     pre_session_fatigue: float | None = None
     pre_session_pain: float | None = None
+    # Earlier days' check-ins: (hours since it was sent, symptoms reported), for red flags that
+    # count for a while after they were reported (rules.yaml red flag ``within_hours``).
+    recent_symptoms: tuple[tuple[float, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,7 @@ class DailySession:
     modalities: tuple[str, ...] = ()
     rest_day: bool = False
     substitutions: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (from, to)
+    capped: tuple[str, ...] = ()  # modalities shortened to the weekly load cap
 
     @property
     def planned_load(self) -> float:

@@ -174,6 +174,7 @@ class RedFlag:
     rule: Rule
     symptom: str
     tier: str
+    within_hours: int | None = None  # still counts this long after an earlier check-in
 
 
 @dataclass(frozen=True)
@@ -211,12 +212,30 @@ class InfusionWindow:
     # A lab at/above this lifts the rule, only when drawn inside the window it speaks for
     # (on or after infusion day + from_day): an earlier count says nothing about the nadir.
     unless_lab: LabFloor | None = None
+    high_dose_only: bool = False  # only infusions the team marked high-dose
 
 
 @dataclass(frozen=True)
 class RadiotherapyRule:
     rule: Rule
     days_after_end: int
+
+
+@dataclass(frozen=True)
+class WeeklyLoadCap:
+    """A session's load in a modality may be at most ``1 + max_rise`` times the heaviest
+    session of it the patient completed the week before (``planner.weekly_load_ceilings``)."""
+
+    rule: Rule
+    max_rise: float
+
+
+@dataclass(frozen=True)
+class SlowProgression:
+    """Patients ``when`` fires for step a level up at most once in ``raise_every_days``."""
+
+    when: PrecautionRule
+    raise_every_days: int
 
 
 @dataclass(frozen=True)
@@ -255,6 +274,8 @@ class RuleSet:
     resume_lighter_days: int
     infusion_windows: tuple[InfusionWindow, ...]
     radiotherapy: RadiotherapyRule
+    weekly_load_cap: WeeklyLoadCap
+    slow_progression: tuple[SlowProgression, ...]
 
     def all_rules(self) -> tuple[Rule, ...]:
         """Every rule in file order."""
@@ -280,7 +301,14 @@ class RuleSet:
             self.resume_lighter,
             *(w.rule for w in self.infusion_windows),
             self.radiotherapy.rule,
+            self.weekly_load_cap.rule,
+            *(s.when.rule for s in self.slow_progression),
         )
+
+    def slow_progression_for(self, profile: PatientProfile) -> SlowProgression | None:
+        """The slow-progression rule with the longest interval that applies, if any."""
+        slow = [s for s in self.slow_progression if s.when.fires(profile)]
+        return max(slow, key=lambda s: s.raise_every_days) if slow else None
 
 
 # ---------- the verdict ----------
@@ -358,7 +386,11 @@ def evaluate(
         fired.extend(_check_in_rules(check_in, baseline, profile, rules))
     else:
         fired.append(rules.check_in_missing)
-    fired = [r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances]
+    reported = {r.code for r in fired}
+    fired.extend(r for r in _lingering_flags(baseline, rules) if r.code not in reported)
+    fired = [
+        r for r in fired if r.unless_cleared is None or r.unless_cleared not in profile.clearances
+    ]
     return _verdict(fired, rules, check_in_missing=not checked_in)
 
 
@@ -472,7 +504,9 @@ def _with_tags(rule: Rule, tags: frozenset[str]) -> Rule:
 
 
 # ---------- treatment calendar (§11) ----------
-def _lifted_by_lab(window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date) -> bool:
+def _lifted_by_lab(
+    window: InfusionWindow, infusion: date, labs: Sequence[LabResult], today: date
+) -> bool:
     """A count drawn inside this window (after the infusion's day + from_day) shows it is fine."""
     floor = window.unless_lab
     if floor is None:
@@ -491,7 +525,8 @@ def _calendar_rules(
 ) -> list[Rule]:
     fired: list[Rule] = []
     for window in rules.infusion_windows:
-        for infusion in (d for d in calendar.infusions if d <= today):
+        infusions = calendar.high_dose_infusions if window.high_dose_only else calendar.infusions
+        for infusion in (d for d in infusions if d <= today):
             day = (today - infusion).days
             if window.from_day <= day <= window.to_day and not _lifted_by_lab(
                 window, infusion, labs, today
@@ -516,6 +551,21 @@ def _care_team_rules(care: CareTeamState, today: date, rules: RuleSet) -> list[R
 
 
 # ---------- today's check-in (§4.1 fever and vitals, §5, §9) ----------
+def _lingering_flags(baseline: Baseline, rules: RuleSet) -> list[Rule]:
+    """Red flags with ``within_hours`` reported in an earlier check-in that recently: "no
+    vomiting within 24 h" (§4.1) reaches past midnight, and past a day with no check-in."""
+    # Standing here: the team was alerted when it was reported; a new alert waits for a new report.
+    return [
+        replace(flag.rule, standing=True)
+        for flag in rules.red_flags
+        if flag.within_hours
+        and any(
+            flag.symptom in symptoms and hours <= flag.within_hours
+            for hours, symptoms in baseline.recent_symptoms
+        )
+    ]
+
+
 def _check_in_rules(
     check_in: CheckIn, baseline: Baseline, profile: PatientProfile, rules: RuleSet
 ) -> list[Rule]:

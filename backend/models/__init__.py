@@ -13,6 +13,7 @@ from backend.models.accounts import (
 from backend.models.adaptation import Adaptation, ModelVersion
 from backend.models.daily import Alert, CheckIn, ExerciseSession, SessionLog
 from backend.models.notifications import Device, Notification, NotificationEvent, Snooze
+from backend.models.outcomes import QuestionnaireResponse
 from backend.models.patients import Patient, care_team
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Notification",
     "NotificationEvent",
     "Patient",
+    "QuestionnaireResponse",
     "RefreshToken",
     "RevokedFamily",
     "SessionLog",

@@ -71,6 +71,10 @@ class WindowSchema(StrictSchema):
 
 class CalendarSchema(StrictSchema):
     infusions = ma.fields.List(Day(), load_default=list, validate=validate.Length(max=200))
+    # High-dose IV chemotherapy: no exercise within 24 h (§11); each also counts as an infusion.
+    high_dose_infusions = ma.fields.List(
+        Day(), load_default=list, validate=validate.Length(max=200)
+    )
     radiotherapy = ma.fields.List(
         ma.fields.Nested(WindowSchema), load_default=list, validate=validate.Length(max=50)
     )

@@ -179,6 +179,14 @@ class WeeklyAdherenceSchema(ma.Schema):
     rate = ma.fields.Float(allow_none=True)
 
 
+class TrendQuestionnaireSchema(ma.Schema):
+    date = Day()
+    week = ma.fields.String(metadata={"example": "2026-W49"})
+    total = ma.fields.Integer(metadata={"description": "ESAS-r Total Symptom Distress, 0-90"})
+    physical = ma.fields.Integer(metadata={"description": "ESAS-r physical sub-score, 0-60"})
+    emotional = ma.fields.Integer(metadata={"description": "ESAS-r emotional sub-score, 0-20"})
+
+
 class TrendsSchema(ma.Schema):
     patient_id = ma.fields.String()
     timezone = ma.fields.String()
@@ -189,3 +197,7 @@ class TrendsSchema(ma.Schema):
     days = ma.fields.List(ma.fields.Nested(TrendDaySchema))
     adaptations = ma.fields.List(ma.fields.Nested(TrendMarkerSchema))
     weekly_adherence = ma.fields.List(ma.fields.Nested(WeeklyAdherenceSchema))
+    questionnaires = ma.fields.List(
+        ma.fields.Nested(TrendQuestionnaireSchema),
+        metadata={"description": "weekly ESAS-r scores in the window, oldest first"},
+    )

@@ -19,7 +19,7 @@ from backend.domain.planner import session_ladders
 from backend.domain.records import Catalog
 from backend.extensions import db
 from backend.models import Adaptation, CheckIn, ExerciseSession, Patient, SessionLog
-from backend.services import content, history, levels, patient_inputs, training
+from backend.services import content, history, levels, load_cap, patient_inputs, training
 
 POLICIES = ("auto", "fixed", "rules", "model")
 RECENT_SESSIONS = 10
@@ -94,8 +94,14 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     past = _past_adaptations(patient.id)
     catalog = content.current().catalog
     profile, _, _ = patient_inputs.domain_inputs(patient)
+    ceilings = load_cap.ceilings_for(patient.id, on)
+    slow = content.current().rules.slow_progression_for(profile)
     for modality in modalities:
         item = prescribed[modality]
+        loads = _level_loads(catalog, profile, modality)
+        ceiling = ceilings.get(modality)
+        ladder = catalog.ladders.get(modality)
+        full = ladder.load_at(current[modality]) if ladder else loads.get(current[modality], 0.0)
         state = training.ModalityState(
             modality=modality,
             current=current[modality],
@@ -103,8 +109,10 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
                 item["min_level"], item["max_level"], item.get("locked_level")
             ),
             last_raise=_last_raise(past, modality),
-            level_loads=_level_loads(catalog, profile, modality),
+            level_loads=loads,
             lighter_loads=_level_loads(catalog, profile, modality, lighter=True),
+            building_up=ceiling is not None and full > ceiling,
+            raise_every_days=slow.raise_every_days if slow else None,
             recent=tuple(outcomes[modality][-RECENT_SESSIONS:]),
             # Today's effort caps shape today's session (the planner applies them); they are
             # not a ceiling on the level history, or one amber day would become a regression.

@@ -23,7 +23,17 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import Alert, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import alerts, audit, coach, content, levels, media, paging, transactional
+from backend.services import (
+    alerts,
+    audit,
+    coach,
+    content,
+    levels,
+    load_cap,
+    media,
+    paging,
+    transactional,
+)
 from backend.services.patient_inputs import domain_inputs, domain_prescription
 from backend.services.patients import is_id, load_patient, zone_hold
 from backend.services.training import cr10
@@ -74,6 +84,11 @@ def _baseline(check_ins: list[CheckIn], on: date, rows) -> records.Baseline:
         last_session_rpe_over_target=_over_target(last),
         pre_session_fatigue=before.fatigue if before else None,
         pre_session_pain=before.pain if before else None,
+        recent_symptoms=tuple(
+            ((clock.now() - c.at).total_seconds() / 3600, frozenset(c.symptoms or ()))
+            for c in check_ins
+            if c.local_date < on and c.symptoms
+        ),
     )
 
 
@@ -168,6 +183,10 @@ def care_team_state(patient: Patient, rules) -> records.CareTeamState:
 
 
 def _reasons(verdict) -> list[dict]:
+    return _rule_dicts(verdict.reasons)
+
+
+def _rule_dicts(reasons) -> list[dict]:
     return [
         {
             "code": r.code,
@@ -176,7 +195,7 @@ def _reasons(verdict) -> list[dict]:
             "source": r.source,
             "quote": r.quote,
         }
-        for r in verdict.reasons
+        for r in reasons
     ]
 
 
@@ -393,6 +412,7 @@ def _plan(patient, on, verdict, latest, rows):
         if on - timedelta(days=on.weekday() + 1) <= s.local_date < on
     ]
     summary = f"fatigue {latest.fatigue}/10, pain {latest.pain}/10 this morning" if latest else None
+    cap = content.current().rules.weekly_load_cap
     plan = plan_session(
         on=on,
         prescription=prescription,
@@ -403,8 +423,11 @@ def _plan(patient, on, verdict, latest, rows):
         profile=profile,
         check_in_summary=summary,
         lighter=lighter,
+        load_ceilings=load_cap.ceilings((s for s, _log in rows), on),
     )
     note = " ".join(notes[m] for m in plan.modalities if m in notes)
+    if plan.capped:
+        note = f"{note} {cap.rule.message}".strip()
     if note and plan.blocks and plan.verdict != "red":
         plan = replace(plan, explanation=f"{plan.explanation} {note}")
     version = next((versions[m] for m in plan.modalities if versions.get(m)), None)
@@ -434,6 +457,7 @@ def _store(
         else ("rest" if plan.rest_day or not plan.blocks else "planned")
     )
     c = content.current()
+    cap = c.rules.weekly_load_cap
     fields = {
         "status": status,
         "verdict": plan.verdict,
@@ -442,7 +466,7 @@ def _store(
         "substitutions": [list(pair) for pair in plan.substitutions],
         "levels": used_levels,
         "explanation": plan.explanation,
-        "reasons": _reasons(verdict),
+        "reasons": _reasons(verdict) + (_rule_dicts([cap.rule]) if plan.capped else []),
         "planned_load": round(plan.planned_load, 2),
         "check_in_id": latest.id if latest else None,
         "content_version": c.catalog.version,

@@ -13,7 +13,7 @@ Nothing here is a model of physiology; it only has to look like a real caseload.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from backend import clock
 from backend.extensions import db
 from backend.models import Adaptation, Alert, Patient
 from backend.security import Actor
-from backend.services import adaptations, daily, review
+from backend.services import adaptations, daily, questionnaires, review
 
 HISTORY_DAYS = 49  # seven weeks
 WAITING_DAYS = 3  # proposals of the last days stay in the review queue
@@ -41,15 +41,34 @@ class Script:
     # is too much: stopped early, worse the next morning
     red_flag_day: int | None = None  # days before today: a same-day red-flag symptom
     red_flag: str = "bone_pain"
+    # From this many days before today the patient has settled into the programme: scores
+    # at their usual, effort on target (the safety rules read a +1 over target, or with bone
+    # lesions any rise in pain, as an amber day, and an amber day stops that week's
+    # progression; day-to-day noise alone would keep every week amber and the coach silent).
+    settled_day: int | None = None
+    breathless: int = 0  # usual shortness of breath (0-10), for the weekly ESAS-r
 
 
 SCRIPTS = {
     "ann@demo.onward.example": Script("ann@demo.onward.example", 3, 1, 0.85, flare_day=23),
+    # Bob's band is 0: every step up waits for the physio. Settled once his bone pain did.
     "bob@demo.onward.example": Script(
-        "bob@demo.onward.example", 2, 3, 0.9, red_flag_day=30, red_flag="bone_pain"
+        "bob@demo.onward.example", 2, 3, 0.9, red_flag_day=30, red_flag="bone_pain", settled_day=18
     ),
-    "cara@demo.onward.example": Script("cara@demo.onward.example", 4, 2, 0.7, flare_day=12),
+    "cara@demo.onward.example": Script(
+        "cara@demo.onward.example", 4, 2, 0.7, flare_day=12, breathless=3
+    ),
 }
+
+
+@dataclass
+class Lived:
+    """What the days so far left behind, for the days after."""
+
+    esas_rng: random.Random  # its own stream: the questionnaire leaves the days' draws alone
+    # patient -> days_left of the session that was too much
+    flares: dict[str, int] = field(default_factory=dict)
+    mornings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # (fatigue, pain)
 
 
 def live(patient_ids: list[str], physio: Actor, start: datetime, days: int) -> None:
@@ -57,7 +76,7 @@ def live(patient_ids: list[str], physio: Actor, start: datetime, days: int) -> N
     people = [db.session.get(Patient, pid) for pid in patient_ids]
     scripts = {p.id: SCRIPTS[p.user.email] for p in people if p.user.email in SCRIPTS}
     rng = random.Random(20261203)
-    flares: dict[str, int] = {}  # patient -> days_left of the session that was too much
+    lived = Lived(random.Random(20261204))
     with clock.frozen(start) as frozen:
         for n in range(days):
             day_start = (start + timedelta(days=n)).date()
@@ -71,7 +90,7 @@ def live(patient_ids: list[str], physio: Actor, start: datetime, days: int) -> N
                 if kind == "review":
                     _review(physio, days_left)
                 else:
-                    kind(patient, scripts[patient.id], days_left, rng, flares)
+                    kind(patient, scripts[patient.id], days_left, rng, lived)
 
 
 def _at(day: date, hour: time, zone: str) -> datetime:
@@ -79,10 +98,13 @@ def _at(day: date, hour: time, zone: str) -> datetime:
 
 
 def _patient_day(p: Patient, script: Script, day: date, days_left: int, rng: random.Random):
-    return [
+    events = [
         (_at(day, time(8), p.timezone), _morning, p, days_left),
         (_at(day, time(11), p.timezone), _session, p, days_left),
     ]
+    if day.weekday() == 0:  # the weekly questionnaire, on Monday after the check-in
+        events.append((_at(day, time(8, 30), p.timezone), _questionnaire, p, days_left))
+    return events
 
 
 def _actor(p: Patient) -> Actor:
@@ -99,52 +121,90 @@ def _after_infusion(p: Patient) -> int | None:
     return min(past) if past else None
 
 
-def _morning(
-    p: Patient, script: Script, days_left: int, rng: random.Random, flares: dict[str, int]
-) -> None:
+def _morning(p: Patient, script: Script, days_left: int, rng: random.Random, lived: Lived) -> None:
     if rng.random() < 0.1:  # some mornings nobody checks in
         return
     fatigue, pain = script.usual_fatigue, script.usual_pain
     since = _after_infusion(p)
     if since is not None and 2 <= since <= 5:
         fatigue += 2
-    if flares.get(p.id) == days_left + 1:
+    if lived.flares.get(p.id) == days_left + 1:
         fatigue, pain = fatigue + 3, pain + 2  # the morning after the session that was too much
-    fatigue += rng.choice((-1, 0, 0, 1))
+    settled = _settled(script, days_left)
+    fatigue += rng.choice((0, 0, 0, 1) if settled else (-1, 0, 0, 1))
     symptoms = [script.red_flag] if days_left == script.red_flag_day else []
     body = {
         "fatigue": max(0, min(10, fatigue)),
-        "pain": max(0, min(10, pain + rng.choice((0, 0, 1)))),
+        "pain": max(0, min(10, pain + (0 if settled else rng.choice((0, 0, 1))))),
         "sleep_quality": rng.randint(4, 8),
         "symptoms": symptoms,
     }
     daily.check_in(_actor(p), body)
+    lived.mornings.setdefault(p.id, []).append((body["fatigue"], body["pain"]))
 
 
-def _session(
-    p: Patient, script: Script, days_left: int, rng: random.Random, flares: dict[str, int]
-) -> None:
+def _session(p: Patient, script: Script, days_left: int, rng: random.Random, lived: Lived) -> None:
     session = daily.today(_actor(p))
     flare = (
-        script.flare_day is not None and days_left <= script.flare_day and p.id not in flares
+        script.flare_day is not None and days_left <= script.flare_day and p.id not in lived.flares
     )
     if not session["blocks"] or (not flare and rng.random() > script.adherence):
         return
     if flare:
-        flares[p.id] = days_left
+        lived.flares[p.id] = days_left
     minutes = sum(b["dose"].get("minutes") or 0 for b in session["blocks"])
     targets = [b["dose"]["target_rpe"] for b in session["blocks"] if b["part"] == "main"]
     effort = max(targets or [3])
     body = {
         "completed": not flare,
         "minutes": round(minutes * (0.5 if flare else 1.0), 1),
-        "session_rpe": min(10, effort + (3 if flare else rng.choice((-1, 0, 0, 1)))),
+        "session_rpe": min(10, effort + (3 if flare else _effort_noise(script, days_left, rng))),
         "rpe_scale": "cr10",
         "fatigue_after": min(10, script.usual_fatigue + (4 if flare else 1)),
         "pain_after": min(10, script.usual_pain + (2 if flare else 0)),
         "stopped_early_reason": "Too tired to finish; legs felt heavy." if flare else None,
     }
     daily.log_session(_actor(p), session["id"], f"demo-{session['id']}", body)
+
+
+def _questionnaire(
+    p: Patient, script: Script, days_left: int, rng: random.Random, lived: Lived
+) -> None:
+    """The weekly ESAS-r, answered from how the past week felt (its mornings' scores)."""
+    week = lived.mornings.get(p.id, [])[-7:] or [(script.usual_fatigue, script.usual_pain)]
+    lived.mornings[p.id] = []
+    tired = round(sum(f for f, _ in week) / len(week))
+    pain = round(sum(q for _, q in week) / len(week))
+    noise = lived.esas_rng.choice
+    since = _after_infusion(p)
+    sick = 2 if since is not None and since <= 5 else 0  # nausea, appetite after an infusion
+    items = {
+        "pain": pain,
+        "tiredness": tired,
+        "drowsiness": max(0, tired - 2 + noise((0, 1))),
+        "nausea": sick + noise((0, 0, 1)),
+        "lack_of_appetite": sick + noise((0, 1)),
+        "shortness_of_breath": script.breathless + noise((0, 0, 1)),
+        "depression": 1 + noise((0, 0, 1)),
+        "anxiety": 1 + noise((0, 1)) + (2 if _near(script.red_flag_day, days_left) else 0),
+        "wellbeing": max(2, round((tired + pain) / 2) + noise((0, 1))),
+    }
+    body = {"items": {k: max(0, min(10, v)) for k, v in items.items()}}
+    questionnaires.submit_esas(_actor(p), body, None)
+
+
+def _near(day: int | None, days_left: int) -> bool:
+    """Within the week after a scripted day (a red flag leaves the patient anxious)."""
+    return day is not None and 0 <= day - days_left <= 7
+
+
+def _settled(script: Script, days_left: int) -> bool:
+    return script.settled_day is not None and days_left <= script.settled_day
+
+
+def _effort_noise(script: Script, days_left: int, rng: random.Random) -> int:
+    """CR-10 points off target: settled, on target or a little under; otherwise either way."""
+    return rng.choice((-1, 0, 0) if _settled(script, days_left) else (-1, 0, 0, 1))
 
 
 def _review(physio: Actor, days_left: int) -> None:

@@ -84,7 +84,8 @@ def records(patients: list[Patient], start: date, end: date) -> list[dict]:
 
 
 def _record(patient: Patient, day: date, values: dict) -> dict:
-    infusions = set((patient.clinical or {}).get("calendar", {}).get("infusions", []))
+    calendar = (patient.clinical or {}).get("calendar", {})
+    infusions = set(calendar.get("infusions", [])) | set(calendar.get("high_dose_infusions", []))
     return {
         "patient_id": patient.id,
         "date": day.isoformat(),

@@ -48,12 +48,20 @@ def domain_inputs(
     )
     calendar_doc = clinical.get("calendar") or {}
     calendar = records.TreatmentCalendar(
-        infusions=tuple(_day(d) for d in calendar_doc.get("infusions", [])),
+        infusions=tuple(
+            _day(d)
+            for d in sorted({*calendar_doc.get("infusions", []), *_high_dose(calendar_doc)})
+        ),
+        high_dose_infusions=tuple(_day(d) for d in _high_dose(calendar_doc)),
         radiotherapy=tuple(
             (_day(w["start"]), _day(w["end"])) for w in calendar_doc.get("radiotherapy", [])
         ),
     )
     return profile, labs, calendar
+
+
+def _high_dose(calendar_doc: dict) -> list:
+    return calendar_doc.get("high_dose_infusions", [])
 
 
 def domain_prescription(patient: Patient) -> records.Prescription | None:

@@ -8,14 +8,16 @@ from sqlalchemy import select
 
 from backend import clock
 from backend.domain import zones
+from backend.domain.clearances import lapsed_clearances
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import HeldEnrolment, Patient, User
 from backend.models.base import new_id
 from backend.schemas.patients import ClinicalSchema, PrescriptionSchema
 from backend.security import Actor
-from backend.services import audit, levels, transactional
+from backend.services import audit, content, levels, transactional
 from backend.services.accounts import new_invite
+from backend.services.patient_inputs import domain_inputs
 
 ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_SETTINGS = {
@@ -183,7 +185,9 @@ def update(actor: Actor, patient_id: str, changes: dict) -> dict:
         patient.phone = changes["contact"].get("phone")
         patient.preferred_contact = changes["contact"].get("preferred")
     if "clinical" in changes:
+        before = domain_inputs(patient)
         patient.clinical = _json_ready(changes["clinical"])
+        _lapse_clearances(actor, patient, before)
     settings = dict(changes.get("settings") or {})
     if "timezone" in settings:
         changes = {**changes, "timezone": settings["timezone"]}
@@ -194,6 +198,20 @@ def update(actor: Actor, patient_id: str, changes: dict) -> dict:
     patient.updated_at = clock.now()
     audit.record(actor, "patient.update", patient.id, ",".join(sorted(changes)))
     return to_dict(patient)
+
+
+def _lapse_clearances(actor: Actor, patient: Patient, before) -> None:
+    """Drop the clearances this change made stale (``domain.clearances``), audited."""
+    profile, _, calendar = domain_inputs(patient)
+    old_profile, _, old_calendar = before
+    lapsed = lapsed_clearances(
+        (old_profile, old_calendar), (profile, calendar), content.current().rules
+    )
+    if lapsed:
+        clinical = dict(patient.clinical)
+        clinical["clearances"] = [c for c in clinical.get("clearances", []) if c not in lapsed]
+        patient.clinical = clinical
+        audit.record(actor, "patient.clearance_lapsed", patient.id, ",".join(sorted(lapsed)))
 
 
 @transactional

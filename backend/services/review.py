@@ -65,7 +65,7 @@ def _alert_dict(
     }
 
 
-def _alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int) -> list[dict]:
+def alert_rows(clinic_id: str, status: str, patient_id: str | None, limit: int) -> list[dict]:
     acknowledger = aliased(User)
     query = (
         select(
@@ -103,7 +103,7 @@ def list_alerts(
 ) -> list[dict]:
     """Red-flag alerts of the clinic: open ones longest-waiting first, or the acknowledged."""
     patients.check_filter(actor, patient_id)
-    found = _alert_rows(actor.clinic_id, status, patient_id, limit)
+    found = alert_rows(actor.clinic_id, status, patient_id, limit)
     audit.record(actor, "alerts.read", patient_id, f"{len(found)} alerts, status={status}")
     return found
 
@@ -190,15 +190,13 @@ def routine_problem(
 def _attendance_problem(recent: dict) -> str | None:
     adherence = recent.get("adherence_28d")
     if adherence is not None and adherence < ROUTINE_MIN_ADHERENCE:
-        return (
-            f"adherence {adherence:.0%} over 28 days "
-            f"(routine needs {ROUTINE_MIN_ADHERENCE:.0%})"
-        )
+        return f"adherence {adherence:.0%} over 28 days (routine needs {ROUTINE_MIN_ADHERENCE:.0%})"
     today = recent["days"][-1]
     for session in recent["sessions"]:
-        if session["status"] in ("missed", "stopped") and (
-            today - session["date"]
-        ).days < ROUTINE_CLEAN_DAYS:
+        if (
+            session["status"] in ("missed", "stopped")
+            and (today - session["date"]).days < ROUTINE_CLEAN_DAYS
+        ):
             return f"a session {session['status']} on {session['date']:%a %d %b}"
     return None
 
@@ -300,7 +298,7 @@ def _decorate(proposals: list[dict], open_flags: set[str], now: datetime) -> lis
 def queue(actor: Actor) -> dict:
     """Pending proposals (most urgent first) with each patient's recent data, and open alerts."""
     now = clock.now()
-    alerts = _alert_rows(actor.clinic_id, "open", None, QUEUE_LIMIT)
+    alerts = alert_rows(actor.clinic_id, "open", None, QUEUE_LIMIT)
     open_flags = {a["patient_id"] for a in alerts}
     proposals = _within(adaptations.list_for_clinic)(actor, "pending", None, QUEUE_LIMIT)
     _decorate(proposals, open_flags, now)
@@ -369,7 +367,7 @@ def bulk_approve(actor: Actor, adaptation_ids: list[str], note: str | None = Non
 
 
 # ---------- one patient ----------
-def _timeline(patient_id: str, limit: int = 100) -> tuple[list[dict], dict[str, int]]:
+def timeline(patient_id: str, limit: int = 100) -> tuple[list[dict], dict[str, int]]:
     """Decisions that changed a level or went to a physio, newest first, with who decided;
     and how many were folded away: 'stay at this level' decisions, and proposals superseded
     by a newer one before anyone decided (neither is a decision anyone needs to read)."""
@@ -409,13 +407,13 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
     """Everything the patient page shows, read in one transaction and audited as one read."""
     patient = patients.load_patient(actor, patient_id)
     window = trends.load_window(patient, weeks)
-    past_alerts = _alert_rows(actor.clinic_id, "acknowledged", patient.id, 10)
+    past_alerts = alert_rows(actor.clinic_id, "acknowledged", patient.id, 10)
     # A paused alert still holds the patient's sessions: it stays with the open ones.
-    open_alerts = _alert_rows(actor.clinic_id, "open", patient.id, 50) + [
+    open_alerts = alert_rows(actor.clinic_id, "open", patient.id, 50) + [
         a for a in past_alerts if a["decision"] == "pause"
     ]
-    timeline, folded = _timeline(patient.id)
-    pending = [a for a in timeline if a["status"] == "pending"]
+    decisions, folded = timeline(patient.id)
+    pending = [a for a in decisions if a["status"] == "pending"]
     _decorate(pending, {patient.id} if open_alerts else set(), clock.now())
     audit.record(actor, "patient.read", patient.id, "dashboard")
     in_force = levels.levels_in_force(patient)
@@ -427,7 +425,7 @@ def patient_overview(actor: Actor, patient_id: str, weeks: int = trends.DEFAULT_
         "past_alerts": [a for a in past_alerts if a["decision"] != "pause"],
         "today_rules": daily.todays_rules(patient),
         "pending": pending,
-        "timeline": timeline,
+        "timeline": decisions,
         "unchanged_decisions": folded["unchanged"],
         "superseded_proposals": folded["superseded"],
         "trends": trends.series(window),

@@ -397,7 +397,7 @@ def retrain_nightly(now: datetime) -> dict:
     return result
 
 
-# ---------- online recalibration (docs/architecture.md, item 43) ----------
+# ---------- online recalibration (docs/architecture.md, item 44) ----------
 KNOWN_AFTER_DAYS = LabelConfig().known_after_days  # a label is final that many mornings later
 STATUS_DAYS = 90  # `ml status` judges calibration on the last 90 days' labelled sessions
 

@@ -14,7 +14,7 @@ from backend.domain.sessions import shown_status
 from backend.extensions import db
 from backend.models import Adaptation, CheckIn, ExerciseSession, Patient, SessionLog
 from backend.security import Actor
-from backend.services import audit, content, transactional
+from backend.services import audit, content, questionnaires, transactional
 from backend.services.adaptations import APPLIED
 from backend.services.patients import load_patient
 from backend.services.training import cr10
@@ -53,6 +53,7 @@ class Window:
     sessions: list  # (ExerciseSession, SessionLog | None), oldest first
     adaptations: list  # Adaptation rows proposed or decided inside the window, oldest first
     levels_before: dict[str, int]  # the level in force per modality when the window opens
+    questionnaires: list = ()  # ESAS-r responses inside the window, oldest first
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -109,7 +110,16 @@ def load_window(patient: Patient, weeks: int = DEFAULT_WEEKS) -> Window:
     for modality, level in reversed(before):  # oldest first, so the latest wins
         if level is not None:
             levels_before[modality] = level
-    return Window(patient, start, end, list(check_ins), sessions, list(decisions), levels_before)
+    return Window(
+        patient,
+        start,
+        end,
+        list(check_ins),
+        sessions,
+        list(decisions),
+        levels_before,
+        questionnaires.series(patient.id, start, end),
+    )
 
 
 def _prescribed_start(patient: Patient) -> dict[str, int]:
@@ -209,7 +219,13 @@ def series(w: Window) -> dict:
         "days": out,
         "adaptations": markers,
         "weekly_adherence": _weekly(w, days),
+        "questionnaires": [_esas_point(r) for r in w.questionnaires],
     }
+
+
+def _esas_point(row) -> dict:
+    answer = questionnaires.as_dict(row)
+    return {k: answer[k] for k in ("date", "week", "total", "physical", "emotional")}
 
 
 def _weekly(w: Window, days: list[date]) -> list[dict]:

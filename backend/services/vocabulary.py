@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.domain import questionnaires as q
 from backend.domain import vocabulary as v
 from backend.services import content
 
@@ -27,6 +28,21 @@ def _symptoms() -> list[dict]:
     ]
 
 
+def _esas_r() -> dict:
+    """The ESAS-r form's own wording, for the app to show as published."""
+    items = [(i, False) for i in q.ITEMS] + [(q.OTHER, True)]
+    return {
+        "instrument": q.ESAS_R,
+        "version": q.ESAS_R_VERSION,
+        "instruction": q.INSTRUCTION,
+        "source": q.SOURCE,
+        "items": [
+            {"code": i.code, "least": i.least, "most": i.most, "meaning": i.meaning, "optional": o}
+            for i, o in items
+        ],
+    }
+
+
 def vocabulary() -> dict:
     """Every code the API exchanges that the app shows, with its label (and unit, severity)."""
     return {
@@ -42,4 +58,5 @@ def vocabulary() -> dict:
         ),
         "labs": _coded(v.LABS, v.LAB_LABELS, unit=v.LAB_UNITS.get),
         "vitals": _coded(v.VITALS, v.VITAL_LABELS, unit=v.VITAL_UNITS.get),
+        "esas_r": _esas_r(),
     }

@@ -21,6 +21,7 @@ FATIGUE, PAIN = "#b45309", "#6d28d9"
 EFFORT, LOAD = "#1d4ed8", "#0f766e"
 LEVEL, STOPPED = "#334155", "#b91c1c"
 APPLIED, PENDING, REJECTED = "#15803d", "#b45309", "#b91c1c"
+ESAS = "#be185d"
 _ids = itertools.count(1)
 
 
@@ -194,6 +195,45 @@ def load(days: list[dict]) -> dict:
     }
 
 
+def esas(days: list[dict], responses: list[dict]) -> dict:
+    """The weekly ESAS-r Total Symptom Distress Score (0-90, higher = worse) on the same days
+    axis as load, so a rise in distress lines up with the training around it."""
+    frame = Frame([d["date"] for d in days], 0, 90)
+    index = {d["date"]: i for i, d in enumerate(days)}
+    shown = [r for r in responses if r["date"] in index]
+    body = frame.grid([0, 30, 60, 90], lambda t: f"{t:.0f}")
+    points = [(frame.x(index[r["date"]]), frame.y(r["total"])) for r in shown]
+    if len(points) > 1:
+        body.append(
+            f'<polyline points="{" ".join(f"{x},{y}" for x, y in points)}" fill="none" '
+            f'stroke="{ESAS}" stroke-width="2" stroke-linejoin="round"/>'
+        )
+    for (x, y), r in zip(points, shown, strict=True):
+        label = (
+            f"{_fmt(r['date'])}: total {r['total']}/90 "
+            f"(physical {r['physical']}/60, emotional {r['emotional']}/20)"
+        )
+        body.append(
+            f'<rect x="{x - 3.5}" y="{y - 3.5}" width="7" height="7" fill="{ESAS}">'
+            f"<title>{escape(label)}</title></rect>"
+        )
+    if shown:
+        first, last = shown[0], shown[-1]
+        summary = f"Symptom distress {last['total']}/90 on {_fmt(last['date'])}"
+        if len(shown) > 1:
+            summary += f" ({first['total']} on {_fmt(first['date'])})"
+        summary += (
+            f"; {len(shown)} weekly questionnaire{'s' if len(shown) != 1 else ''}, higher = worse."
+        )
+    else:
+        summary = "No symptom questionnaire (ESAS-r) answered in this period."
+    return {
+        "svg": frame.svg("ESAS-r total symptom distress, 0 to 90", summary, body),
+        "summary": summary,
+        "legend": [("ESAS-r total (weekly)", "esas")],
+    }
+
+
 def _marker_shape(x: float, y: float, marker: dict) -> str:
     label = (
         f"{_fmt(marker['date'])}: {marker['modality'].replace('_', ' ')} "
@@ -343,6 +383,7 @@ def for_patient(trends: dict, top_levels: dict[str, int]) -> dict:
         "effort": effort(days),
         "load": load(days),
         "adherence": adherence(trends["weekly_adherence"]),
+        "esas": esas(days, trends.get("questionnaires", [])),
         "levels": [
             level(days, m, trends["adaptations"], top_levels.get(m, 8))
             for m in trends["modalities"]

@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import marshmallow as ma
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from backend.domain import vocabulary as v
 from backend.errors import Conflict, Invalid
 from backend.schemas.adaptations import DecisionSchema
 from backend.schemas.patients import PatientUpdateSchema, PrescriptionSchema
-from backend.services import adaptations, patients, review
+from backend.services import adaptations, patients, review, summary
 from backend.services.caseload import TIERS, caseload_status
-from backend.web import charts, forms
+from backend.web import charts, forms, summary_pdf
 from backend.web.blueprint import actor, blp, safe_next
 from backend.web.filters import humanise
 
@@ -94,6 +94,20 @@ def _profile_values(record: dict) -> dict:
 def patient(patient_id):
     """One patient: alerts, proposals, 12-week charts, sessions, decisions, record."""
     return _patient_page(patient_id)
+
+
+@blp.get("/patients/<patient_id>/summary.pdf")
+def summary_document(patient_id):
+    """The printable programme summary for the oncology team (audited as a record read)."""
+    pdf = summary_pdf.render(summary.programme_summary(actor(), patient_id))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": 'inline; filename="programme-summary.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @blp.post("/patients/<patient_id>/profile")

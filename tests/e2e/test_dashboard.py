@@ -62,7 +62,7 @@ def _morning_round(d: dict, live_server: str, page) -> None:
     # Her page: acknowledge the red flag with a note.
     rows.first.locator("th a").click()
     page.wait_for_url(f"**/dashboard/patients/{d['ids']['ann']}")
-    assert page.locator("svg.chart").count() == 7
+    assert page.locator("svg.chart").count() == 8  # 5 charts with the ESAS-r, 3 levels
     screenshot(page, "patient")
     alerts = page.locator("#alerts")
     alerts.get_by_label("What did you do?").fill("Phoned Ann: indigestion, GP review today.")

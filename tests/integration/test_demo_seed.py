@@ -7,8 +7,17 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.models import Adaptation, Alert, CheckIn, ExerciseSession, Patient, SessionLog
+from backend.models import (
+    Adaptation,
+    Alert,
+    CheckIn,
+    ExerciseSession,
+    Patient,
+    QuestionnaireResponse,
+    SessionLog,
+)
 from backend.services import demo
+from ml import phrases
 from tests.factories import enrol, in_app, login
 
 
@@ -33,7 +42,16 @@ def history() -> dict:
         "alerts_decided": count(Alert, Alert.decision.is_not(None)),
         "first_day": db.session.scalar(select(func.min(CheckIn.local_date))),
         "sessions": count(ExerciseSession),
+        "esas": Counter(q.patient_id for q in db.session.scalars(select(QuestionnaireResponse))),
     }
+
+
+@in_app
+def pending_whys() -> list[tuple[list[str], str]]:
+    from backend.services.adaptations import to_dict
+
+    rows = db.session.scalars(select(Adaptation).where(Adaptation.status == "pending"))
+    return [(a.reason_codes, to_dict(a)["clinical_summary"]) for a in rows]
 
 
 def test_demo_seed_lives_weeks_of_history_once(client):
@@ -45,6 +63,8 @@ def test_demo_seed_lives_weeks_of_history_once(client):
     assert first["stopped"] >= 1  # a flare: a session stopped early
     assert first["decided"] >= 1  # the coach's adaptations, applied or approved
     assert first["alerts_decided"] >= 1  # a red flag the physio decided
+    # Six or seven ISO weeks, one ESAS-r each (answered on Mondays).
+    assert len(first["esas"]) == 3 and all(n >= 6 for n in first["esas"].values()), first["esas"]
     # Everyone listed can sign in with what is printed.
     for line in lines:
         if line.strip().startswith("patient"):
@@ -64,3 +84,11 @@ def test_demo_seed_lists_only_its_own_patients(client):
     assert not any(other["id"] in line for line in again)
     assert sum(line.strip().startswith("patient") for line in again) == 3
 
+
+def test_the_demo_leaves_a_step_up_waiting_for_the_physio_in_clinical_words(client):
+    seed()
+    waiting = pending_whys()
+    assert waiting, "no proposal waiting for the physio in the demo clinic"
+    for codes, why in waiting:
+        assert all(code in phrases.REASONS for code in codes), codes
+        assert not any(code in why for code in codes) and "_" not in why, why

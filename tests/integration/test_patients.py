@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from tests.factories import bearer, clinic_with_staff, enrol, login, patient_body
+from backend.extensions import db
+from backend.models import AuditEvent
+from tests.factories import bearer, clinic_with_staff, enrol, in_app, login, patient_body
 
 
 @pytest.fixture
@@ -224,3 +227,32 @@ def test_patient_changes_own_reminder_settings(client, physio):
         "/api/v1/me/settings", json={"reminder_time": "25:00"}, headers=bearer(tokens)
     )
     assert bad.status_code == 422
+
+
+def test_a_new_surgery_date_lapses_the_surgical_clearance_and_says_so_in_the_audit(client, physio):
+    # Second reader B1: "A clearance given for one surgery lifts the wound block for the next".
+    clinical = patient_body()["clinical"]
+    clinical.update(surgery_date="2026-08-01", clearances=["training_after_surgery"])
+    created = enrol(client, physio, clinical=clinical)
+    url = f"/api/v1/patients/{created['id']}"
+    changed = client.patch(
+        url, json={"clinical": {**clinical, "surgery_date": "2026-11-30"}}, headers=bearer(physio)
+    )
+    assert changed.status_code == 200
+    assert "training_after_surgery" not in changed.get_json()["clinical"]["clearances"]
+    again = client.patch(
+        url,
+        json={"clinical": {**clinical, "surgery_date": "2026-11-30"}},
+        headers=bearer(physio),
+    )  # the team gives it again for the new wound
+    assert "training_after_surgery" in again.get_json()["clinical"]["clearances"]
+    assert lapse_events(created["id"]) == ["training_after_surgery"]
+
+
+@in_app
+def lapse_events(patient_id):
+    return db.session.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.patient_id == patient_id, AuditEvent.action == "patient.clearance_lapsed"
+        )
+    ).all()

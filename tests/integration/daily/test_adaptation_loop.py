@@ -4,6 +4,8 @@ no model is active in these tests)."""
 from __future__ import annotations
 
 import statistics
+from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -237,3 +239,34 @@ def test_when_even_the_lowest_level_adds_risk_the_session_is_served_lighter(clie
     client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
     again = client.get("/api/v1/me/sessions/today", headers=patient["headers"]).get_json()
     assert again["planned_load"] == usual["planned_load"]
+
+
+def test_weekly_load_rise_cap_through_the_api(client, physio):
+    # §10 "[derived] Caps | Keep the week-on-week rise in sRPE load to ≤10%": the coach steps
+    # the walker up as she tolerates it; what the app serves rises by at most 10 % a week.
+    patient = walker(client, physio, start=2)
+    served = [day(client, patient) for _ in range(39)]  # Thu 26 Nov .. Sat 3 Jan
+    weeks: dict[tuple, list[float]] = {}
+    for s in served:
+        if s["blocks"]:
+            main = sum(
+                (b["dose"]["minutes"] or 0) * b["dose"]["target_rpe"]
+                for b in s["blocks"]
+                if b["part"] == "main"
+            )
+            on = date.fromisoformat(s["date"])
+            weeks.setdefault(on.isocalendar()[:2], []).append(main)
+    full = [v for v in weeks.values() if len(v) == 6]  # 6 sessions prescribed
+    means = [statistics.mean(v) for v in weeks.values()]
+    for before, after in pairwise(means):
+        assert after <= 1.1 * before + 0.1, means
+    for before, after in pairwise(full):
+        assert sum(after) <= 1.1 * sum(before) + 0.5, full
+    trimmed = [s for s in served if "weekly_load_rise_cap" in {r["code"] for r in s["reasons"]}]
+    assert trimmed, "the coach's steps never met the cap"
+    reason = next(r for r in trimmed[0]["reasons"] if r["code"] == "weekly_load_rise_cap")
+    assert "week-on-week rise in sRPE load" in reason["quote"]
+    assert "gradually" in trimmed[0]["explanation"]
+    # The cap slows progression; it does not stop it.
+    assert max(s["levels"].get("walking_aerobic", 0) for s in served) >= 4
+    assert means[-1] > 1.25 * means[0], means

@@ -100,3 +100,18 @@ def test_vitals_over_the_gate_hold_until_cleared(client, patient):
         headers=patient["headers"],
     )
     assert bad.status_code == 422
+
+
+def test_vomiting_within_24h_last_night_still_counts_this_morning(client, patient, physio):
+    # §4.1 Gilchrist "no vomiting within 24 h": reported in the evening, the next morning's
+    # clean check-in (and the morning's session) is still red; one alert for one report.
+    clock._clock.set(clock.now().replace(hour=21, minute=0))
+    assert check_in(client, patient, symptoms=["vomiting"])["status"] == "red"
+    clock._clock.advance(hours=11)  # 08:00 the next day
+    morning = check_in(client, patient)
+    assert morning["status"] == "red"
+    assert "vomiting_within_24h" in {r["code"] for r in morning["reasons"]}
+    assert today(client, patient)["blocks"] == []
+    assert len(open_alerts(client, physio)) == 1
+    clock._clock.advance(days=1)  # 32 h after: lapsed
+    assert check_in(client, patient)["status"] != "red"

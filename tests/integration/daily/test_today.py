@@ -102,3 +102,33 @@ def test_history_lists_past_sessions_newest_first(client, patient):
     ).get_json()
     assert [s["date"] for s in older] == ["2026-11-26"]
     assert client.get("/api/v1/me/sessions?limit=0", headers=patient["headers"]).status_code == 422
+
+
+def test_high_dose_infusion_today_means_no_session(client, physio):
+    # §11 "no exercise within 24 h of high-dose IV chemotherapy": the team records it, the
+    # patient's app shows rest with the reason, and no red-flag alert is opened.
+    from tests.factories import activate, bearer, enrol
+
+    on = clock.now().date().isoformat()
+    created = enrol(
+        client,
+        physio,
+        clinical={"calendar": {"high_dose_infusions": [on]}},
+        prescription={
+            "modalities": [
+                {
+                    "modality": "walking_aerobic",
+                    "min_level": 1,
+                    "max_level": 6,
+                    "start_level": 2,
+                    "sessions_per_week": 4,
+                }
+            ]
+        },
+    )
+    patient = {"headers": bearer(activate(client, created["invite_code"]))}
+    client.post("/api/v1/me/check-ins", json={"fatigue": 2, "pain": 1}, headers=patient["headers"])
+    session = today(client, patient).get_json()
+    assert session["blocks"] == [] and session["verdict"] == "red"
+    assert "high_dose_infusion_no_exercise_24h" in {r["code"] for r in session["reasons"]}
+    assert client.get("/api/v1/alerts", headers=bearer(physio)).get_json() == []

@@ -171,3 +171,30 @@ def test_a_single_check_in_with_an_idempotency_key_is_stored_once(client, patien
     assert first.status_code == again.status_code == 201
     assert first.get_json()["id"] == again.get_json()["id"]
     assert counts(patient["id"]) == (1, 0)
+
+
+def test_a_queued_questionnaire_keeps_its_week_and_a_second_that_week_is_409(client, patient):
+    from tests.integration.matrix_questionnaires import ESAS
+
+    clock._clock.advance(days=5)  # offline since Thursday; syncs on Tuesday of the next week
+    actions = [
+        {
+            "kind": "esas_r",
+            "idempotency_key": "esas-w48-0001",
+            "esas_r": {**ESAS, "date": "2026-11-27"},
+        },
+        {
+            "kind": "esas_r",
+            "idempotency_key": "esas-w48-0002",
+            "esas_r": {**ESAS, "date": "2026-11-29"},
+        },
+        {"kind": "esas_r", "idempotency_key": "esas-bad-0001", "esas_r": {"items": {"pain": 3}}},
+    ]
+    first = sync(client, patient, actions)
+    assert [r["status"] for r in first] == [201, 409, 422]
+    assert first[0]["esas_r"]["week"] == "2026-W48" and first[0]["esas_r"]["total"] == 14
+    again = sync(client, patient, actions)  # the answer was lost: nothing is stored twice
+    assert [r["status"] for r in again] == [201, 409, 422]
+    assert again[0]["esas_r"]["id"] == first[0]["esas_r"]["id"]
+    listed = client.get("/api/v1/me/questionnaires", headers=patient["headers"]).get_json()
+    assert len(listed["items"]) == 1

@@ -152,7 +152,7 @@ def test_the_patient_page_shows_trends_sessions_and_every_decision_with_its_reas
     d = demo_clinic(client)
     sign_in(client, d["a"]["physio"])
     html = client.get(f"/dashboard/patients/{d['ids']['ann']}").get_data(as_text=True)
-    assert html.count('<svg class="chart"') == 7  # 4 charts + 3 level charts
+    assert html.count('<svg class="chart"') == 8  # 5 charts (with the ESAS-r) + 3 level charts
     assert "Fatigue averaged" in html and "1 session stopped early" in html
     assert "Stopped early: Felt dizzy" in html
     assert (

@@ -19,6 +19,22 @@ def test_infusion_days_0_1_optional_light_session(rules, day):
     assert verdict.max_target_rpe == 2
 
 
+@pytest.mark.parametrize("day", [0, 1])
+def test_high_dose_infusion_no_exercise_24h(rules, day):
+    # §11 "advise no exercise within 24 h of high-dose IV chemotherapy (secondary)".
+    high = TreatmentCalendar(infusions=(days_ago(day),), high_dose_infusions=(days_ago(day),))
+    verdict = judge(rules, calendar=high)
+    assert verdict.status == "red"
+    assert "high_dose_infusion_no_exercise_24h" in codes(verdict)
+    assert not verdict.new_red_flag  # a treatment day the team recorded, not an event
+
+
+def test_high_dose_infusion_rule_ends_after_day_1_and_ignores_other_infusions(rules):
+    high = TreatmentCalendar(infusions=(days_ago(2),), high_dose_infusions=(days_ago(2),))
+    assert judge(rules, calendar=high).status == "amber"  # days 2-5 as any infusion
+    assert "high_dose_infusion_no_exercise_24h" not in codes(judge(rules, calendar=infusion(0)))
+
+
 @pytest.mark.parametrize("day", [2, 3, 5])
 def test_infusion_days_2_5_amber(rules, day):
     verdict = judge(rules, calendar=infusion(day))

@@ -89,13 +89,31 @@ def test_vomiting_within_24h_is_red_for_the_day(rules):
     assert codes(verdict) == {"vomiting_within_24h"}
 
 
+@pytest.mark.parametrize("today", [True, False], ids=["clean check-in", "no check-in"])
+def test_vomiting_within_24h_reaches_past_midnight(rules, today):
+    # §4.1 Gilchrist "no vomiting within 24 h": sick at 22:00, this morning at 08:00 is 10 h.
+    last_night = Baseline(recent_symptoms=((10.0, frozenset({"vomiting"})),))
+    verdict = judge(rules, today_check_in=check_in() if today else NO_CHECK_IN, baseline=last_night)
+    assert verdict.status == "red"
+    assert "vomiting_within_24h" in codes(verdict)
+    assert not verdict.new_red_flag  # the team heard of it when it was reported
+
+
+def test_vomiting_within_24h_lapses_after_24_hours(rules):
+    two_days = Baseline(recent_symptoms=((25.0, frozenset({"vomiting"})),))
+    verdict = judge(rules, today_check_in=check_in(), baseline=two_days)
+    assert "vomiting_within_24h" not in codes(verdict)
+
+
 def test_analgesic_use_rising_is_amber(rules):
     verdict = judge(rules, today_check_in=check_in(symptoms=["more_pain_medication"]))
     assert verdict.status == "amber"
     assert codes(verdict) == {"analgesic_use_rising"}
 
 
-@pytest.mark.parametrize("site", ["spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral"])
+@pytest.mark.parametrize(
+    "site", ["spine_cervical", "spine_thoracic", "spine_lumbar", "spine_sacral"]
+)
 @pytest.mark.parametrize("symptom", ["tingling", "unsteadiness_or_leg_weakness"])
 def test_cord_compression_signs_red_with_a_spinal_lesion(rules, site, symptom):
     verdict = judge(rules, patient(site), today_check_in=check_in(symptoms=[symptom]))
