@@ -236,10 +236,10 @@ def ml_rollback():
 
 @ml_cli.command("status")
 def ml_status():
-    """Which model is active and which are in the registry."""
+    """Which model is active, how calibrated it is on recent sessions, and the registry."""
     from backend.services import model_reports
 
-    click.echo(model_reports.status_text())
+    click.echo(model_reports.status_text(_now()))
 
 
 onward = AppGroup("onward", help="Bring an install up to date in one start-up.")

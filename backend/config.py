@@ -107,6 +107,8 @@ def load(overrides: dict | None = None) -> dict:
         # and the calibrated flare risk that step may add (item 26).
         "ADAPTATION_PROGRESS_AFTER": int(_env("ADAPTATION_PROGRESS_AFTER", "3")),
         "ADAPTATION_MAX_STEP_RISK": float(_env("ADAPTATION_MAX_STEP_RISK", "0.10")),
+        # Recalibrate the model's P(flare) to the clinic and each patient (item 50); "0": off.
+        "ONLINE_RECALIBRATION": _env("ONLINE_RECALIBRATION", "1") == "1",
         "WEB_IDLE_MINUTES": int(_env("WEB_IDLE_MINUTES", "30")),  # dashboard idle sign-out
         "WEB_SESSION_HOURS": int(_env("WEB_SESSION_HOURS", "12")),  # dashboard hard session cap
         "API_TITLE": "Onward API",

@@ -34,6 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from ml.features import FEATURES, build_features, training_rows
 from ml.labels import LabelConfig
 from ml.pipeline import KINDS, fit, make_pipeline, p_flare
+from ml.recalibration import logit, map_intercept, sequential
 
 BASELINES = ("own_base_rate", "last_value", "srpe_logistic")
 PRIOR_WEIGHT = 2.0
@@ -141,9 +142,7 @@ def forward_split(rows: pd.DataFrame, train_frac: float = 0.6) -> tuple[pd.DataF
 def baseline_predictions(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
     """P(flare) of each baseline for the test rows, fitted on the training rows only."""
     rate = float(train["label"].mean())
-    n_past = test["labelled_sessions"].to_numpy()
-    flares_past = np.nan_to_num(test["past_flare_rate"].to_numpy()) * n_past
-    own = (flares_past + PRIOR_WEIGHT * rate) / (n_past + PRIOR_WEIGHT)
+    own = own_base_rate(test, rate)
 
     def after(value) -> float:
         mask = train["last_flare"].isna() if np.isnan(value) else train["last_flare"] == value
@@ -162,6 +161,13 @@ def baseline_predictions(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, n
         "last_value": lvcf,
         "srpe_logistic": srpe.predict_proba(test[["planned_load"]])[:, 1],
     }
+
+
+def own_base_rate(rows: pd.DataFrame, rate: float) -> np.ndarray:
+    """The patient's past flare rate (known labels), shrunk toward ``rate``."""
+    n_past = rows["labelled_sessions"].to_numpy(dtype=float)
+    flares_past = np.nan_to_num(rows["past_flare_rate"].to_numpy(dtype=float)) * n_past
+    return (flares_past + PRIOR_WEIGHT * rate) / (n_past + PRIOR_WEIGHT)
 
 
 def summarize(preds: pd.DataFrame, column: str) -> dict:
@@ -217,6 +223,43 @@ def calibration_slope_intercept(y, p, iterations: int = 50) -> tuple[float, floa
         if np.abs(step).max() < 1e-10:
             break
     return float(beta[1]), float(beta[0])
+
+
+def calibration_in_the_large(y, p) -> float:
+    """Intercept of y ~ a + logit(p) (slope fixed at 1): 0 when the mean risk is right."""
+    y = np.asarray(y, dtype=float)
+    if len(y) == 0 or not 0 < y.sum() < len(y):
+        return float("nan")
+    return map_intercept(y, logit(p), 0.0, 1e3, steps=50)
+
+
+def recalibration_report(
+    rows: pd.DataFrame, p, *, base_rate=None, config: LabelConfig | None = None
+) -> dict:
+    """Calibration of model P(flare) ``p`` on labelled ``rows``, without and with online
+    recalibration (sequential: each row uses only labels known before its day), against the
+    patients' own base rate (``base_rate`` P(flare), else ``own_base_rate`` of the rows)."""
+    cfg = config or LabelConfig()
+    y = rows["label"].to_numpy(dtype=float)
+    p = np.asarray(p, dtype=float)
+    days = (pd.to_datetime(rows["date"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
+    q = sequential(y, p, rows["patient_id"].to_numpy(), days, known_after_days=cfg.known_after_days)
+    if base_rate is None:  # the population rate from the same rows: a 2-session prior only
+        base_rate = own_base_rate(rows, float(y.mean()))
+
+    def summary(prob) -> dict:
+        m = metrics(y, prob)
+        return {**m, "calibration_in_the_large": calibration_in_the_large(y, prob)}
+
+    return {
+        "n": int(len(y)),
+        "n_patients": int(rows["patient_id"].nunique()),
+        "flare_rate": float(y.mean()) if len(y) else float("nan"),
+        "without": summary(p),
+        "with": summary(q),
+        "own_base_rate": summary(np.asarray(base_rate, dtype=float)),
+        "p_recalibrated": q,
+    }
 
 
 def reliability_plot(y, p, path: str | os.PathLike, *, bins: int = 10, title: str = "") -> str:

@@ -174,6 +174,18 @@ def predict_p_flare(model, numeric: np.ndarray, categorical: tuple) -> np.ndarra
     return np.asarray(model.predict_proba(frame[list(FEATURES)]))[:, 1]
 
 
+def p_flare_rows(model, rows: pd.DataFrame) -> np.ndarray:
+    """P(flare) of feature rows of mixed categories: one ``predict_p_flare`` batch per
+    category combination (a patient's few modalities), the fast path while serving."""
+    out = np.empty(len(rows))
+    numeric = rows[list(NUMERIC)].to_numpy(dtype=float)
+    keys = list(zip(*(rows[c].to_numpy(dtype=object) for c in CATEGORICAL), strict=True))
+    for key in dict.fromkeys(keys):
+        where = np.fromiter((k == key for k in keys), bool, len(keys))
+        out[where] = predict_p_flare(model, numeric[where], key)
+    return out
+
+
 _THREADS = ThreadpoolController()
 _SCORERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _NUM_INDEX = {f: i for i, f in enumerate(NUMERIC)}

@@ -38,6 +38,7 @@ import numpy as np
 
 from ml.features import CATEGORICAL, DOSE_REFERENCES, NUMERIC, UNKNOWN, dose_features
 from ml.pipeline import predict_p_flare
+from ml.recalibration import recalibrate
 
 VERDICTS = ("green", "amber", "red")
 POLICIES = ("auto", "model", "rules", "fixed")
@@ -111,6 +112,9 @@ class DecisionInput:
     model_version: str | None = None
     patient_sessions: int = 0  # labelled sessions of this patient
     auto_approve_band: int = 1
+    # (a, b): the model's P(flare) p is served as sigmoid(a + b logit p), the clinic's and
+    # this patient's online recalibration (ml.recalibration); (0, 1) leaves it as it is.
+    recalibration: tuple[float, float] = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -462,7 +466,10 @@ def score_candidates(inp: DecisionInput, levels: tuple[int, ...]) -> _Scored | N
         batch = np.vstack([candidates, np.repeat(candidates, len(swaps), axis=0)])
         for k, (name, ref) in enumerate(swaps):
             batch[n + k :: len(swaps), _COL[name]] = ref
-        p_tol = 1.0 - predict_p_flare(inp.model, batch, categorical)
+        p_flare = predict_p_flare(inp.model, batch, categorical)
+        if inp.recalibration != (0.0, 1.0):
+            p_flare = recalibrate(p_flare, inp.recalibration)
+        p_tol = 1.0 - p_flare
     except Exception:  # noqa: BLE001 - any model failure falls back to the rules policy
         return None
     if len(p_tol) != len(batch) or not np.all(np.isfinite(p_tol)):

@@ -148,6 +148,27 @@ def read_metadata(directory: str | os.PathLike, version: str) -> dict:
     return meta
 
 
+def save_recalibration(directory: str | os.PathLike, version: str, data: dict) -> Path:
+    """Write ``<version>.recalibration.json`` (ml.recalibration's fit, refitted nightly).
+
+    A file of its own: the model's metadata and its hash stay as they were when promoted.
+    """
+    _check_version(version)
+    path = Path(directory) / f"{version}.recalibration.json"
+    _atomic_write(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False).encode())
+    return path
+
+
+def read_recalibration(directory: str | os.PathLike, version: str) -> dict | None:
+    """The version's last recalibration fit, or None when none was written or it is unreadable."""
+    _check_version(version)
+    try:
+        data = json.loads((Path(directory) / f"{version}.recalibration.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _check_version(version: str) -> None:
     # A version becomes a file name: no path separators or dot-dot tricks.
     if not _VERSION_RE.match(version) or ".." in version:

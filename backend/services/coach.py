@@ -87,6 +87,10 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     outcomes, last_tolerated = _outcomes(records, feats)
     active = training.active_model()
     model, meta, version = active if active else (None, {}, None)
+    # Labels final by now: after a log (no check-in yet) the session's next morning is unknown.
+    recalibration = training.patient_recalibration(
+        active, feats, on if check_in is not None else on - timedelta(days=1)
+    )
     past = _past_adaptations(patient.id)
     catalog = content.current().catalog
     profile, _, _ = patient_inputs.domain_inputs(patient)
@@ -128,6 +132,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
             model_version=version,
             patient_sessions=int(today.get("labelled_sessions") or 0),
             auto_approve_band=(patient.prescription or {}).get("auto_approve_band", 1),
+            recalibration=recalibration,
         )
         decision = training.decide(inp, policy)
         snapshot = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -58,15 +59,51 @@ def _table(report: dict, transfer: bool) -> str:
     return "\n".join(lines)
 
 
-def status_text() -> str:
+def status_text(now: datetime) -> str:
     active = training.active_model()
     rows = db.session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc()))
     lines = [
         f"serving: {'model ' + active[2] if active else 'the rule-based policy (no usable model)'}"
     ]
+    if active:
+        lines += calibration_lines(training.calibration_status(now))
     for row in rows:
         flag = "*" if row.active else " "
         lines.append(
             f"{flag} {row.version}  {row.source:<10} rows={row.training_rows:<8} AUROC={row.auroc:.3f} Brier={row.brier:.4f}"
         )
     return "\n".join(lines)
+
+
+def calibration_lines(status: dict | None) -> list[str]:
+    """`ml status`: calibration on the clinic's recent sessions, without/with recalibration."""
+    if not status:
+        return []
+    where = (
+        f"the clinic's labelled sessions of the last {status['days']} days after the model's "
+        f"training data (after {status['after']})"
+    )
+    if "with" not in status:
+        return [f"calibration: too few labelled sessions to judge ({status['n']}) in {where}"]
+    on = training.recalibration_enabled()
+    fit = status["fit"]
+    lines = [
+        f"calibration on {where}: n={status['n']} sessions, {status['n_patients']} patients, "
+        f"flare rate {status['flare_rate']:.3f}",
+        f"  {'':34}{'intercept':>10}{'slope':>7}{'CITL':>7}{'Brier':>8}",
+    ]
+    for label, m in (
+        ("model as trained", status["without"]),
+        (f"with online recalibration{'' if on else ' (off)'}", status["with"]),
+        ("patients' own base rate", status["own_base_rate"]),
+    ):
+        lines.append(
+            f"  {label:<34}{m['calibration_intercept']:>10.2f}{m['calibration_slope']:>7.2f}"
+            f"{m['calibration_in_the_large']:>7.2f}{m['brier']:>8.4f}"
+        )
+    lines.append(
+        f"  nightly fit: clinic intercept {fit['intercept']:+.2f}, slope {fit['slope']:.2f}, "
+        f"patient sd {fit['tau']:.2f} (n={fit['n']})"
+        + ("" if on else "; ONWARD_ONLINE_RECALIBRATION=0: the model is served as trained")
+    )
+    return lines

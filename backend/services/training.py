@@ -11,7 +11,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ml import policy as ml_policy
+    from ml import recalibration as recal
     from ml.registry import ModelRefused
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,10 @@ def active_model_usable() -> bool:
 
 
 def forget_loaded_models() -> None:
-    """Drop the in-process cache (tests; an operator replacing files)."""
+    """Drop the in-process caches (tests; an operator replacing files)."""
     _LOADED.clear()
+    _CLINICS.clear()
+    _TRAINED_UNTIL.clear()
 
 
 def _promote(row: ModelVersion, now: datetime) -> None:
@@ -300,7 +303,7 @@ def train_and_maybe_promote(
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        for suffix in (".skops", ".json"):
+        for suffix in (".skops", ".json", ".recalibration.json"):
             (model_dir() / f"{version}{suffix}").unlink(missing_ok=True)
         raise
     return {**result, "promoted": True, "version": version}
@@ -458,13 +461,152 @@ _RECORD_COLUMNS = (
 
 
 def retrain_nightly(now: datetime) -> dict:
-    """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse."""
+    """The scheduler's nightly job: retrain on the clinic's own logs, promote only if not worse,
+    then refit the active model's online recalibration (when it is on)."""
     logs = database_logs(now)
     result = train_and_maybe_promote(
         logs, source="database", now=now, note="nightly retraining", prior=population_prior()
     )
+    if recalibration_enabled():
+        try:
+            fitted = refit_recalibration(now, logs)
+            result["recalibration"] = fitted.as_dict() if fitted else None
+        except Exception:  # the new model (if any) is committed; the last fit keeps serving
+            log.exception("online recalibration refit failed; the previous fit serves")
+            result["recalibration"] = "failed"
     log.info(
         "nightly retraining: %s",
-        {k: v for k, v in result.items() if k in ("promoted", "reason", "version", "rows")},
+        {
+            k: v
+            for k, v in result.items()
+            if k in ("promoted", "reason", "version", "rows", "recalibration")
+        },
     )
     return result
+
+
+# ---------- online recalibration (docs/architecture.md, item 50) ----------
+STATUS_DAYS = 90  # `ml status` judges calibration on the last 90 days' labelled sessions
+
+
+def recalibration_enabled() -> bool:
+    return bool(current_app.config.get("ONLINE_RECALIBRATION", True))
+
+
+def unseen_rows(feats: pd.DataFrame, trained_until, today) -> pd.DataFrame:
+    """Labelled sessions the model never learnt from (after ``trained_until``) whose label is
+    final by the morning of ``today``: recalibration measures the model's error, not its memory."""
+    import pandas as pd
+
+    from ml.features import training_rows
+    from ml.labels import LabelConfig
+
+    known_after = LabelConfig().known_after_days  # a label is final that many mornings later
+    rows = training_rows(feats)
+    dates = pd.to_datetime(rows["date"])
+    keep = dates + pd.Timedelta(days=known_after) <= pd.Timestamp(today)
+    if trained_until is not None:
+        keep &= dates > pd.Timestamp(trained_until)
+    return rows[keep]
+
+
+def refit_recalibration(now: datetime, logs: pd.DataFrame) -> recal.Recalibration | None:
+    """Fit the clinic's intercept, slope and patient prior on sessions after the active model's
+    training data, and store it beside the model's files; None when no model is served."""
+    from ml import recalibration as recal
+    from ml.features import FEATURES, build_features
+    from ml.pipeline import p_flare
+    from ml.registry import save_recalibration
+
+    active, row = active_model(), active_row()
+    if active is None or row is None:
+        return None
+    # the night's labels: sessions up to the day before yesterday are final before the morning
+    rows = unseen_rows(build_features(logs), row.trained_until, now.date() - _ONE_DAY)
+    fitted = (
+        recal.fit_clinic(
+            rows["label"].to_numpy(),
+            recal.logit(p_flare(active[0], rows[list(FEATURES)])),
+            rows["patient_id"].to_numpy(),
+        )
+        if len(rows)
+        else recal.IDENTITY
+    )
+    save_recalibration(
+        model_dir(),
+        row.version,
+        {**fitted.as_dict(), "fitted_at": now.isoformat(), "after": str(row.trained_until)},
+    )
+    return fitted
+
+
+_ONE_DAY = timedelta(days=1)
+_CLINICS: dict[str, tuple[float, recal.Recalibration]] = {}
+
+
+def clinic_recalibration(version: str) -> recal.Recalibration:
+    """The version's nightly fit (re-read when the file changes: several workers), else none."""
+    from ml import recalibration as recal
+    from ml.registry import read_recalibration
+
+    path = model_dir() / f"{version}.recalibration.json"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return recal.IDENTITY
+    cached = _CLINICS.get(version)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, recal.Recalibration.from_dict(read_recalibration(model_dir(), version)))
+        _CLINICS[version] = cached
+    return cached[1]
+
+
+def patient_recalibration(active: tuple | None, feats: pd.DataFrame, today) -> tuple[float, float]:
+    """(a, b) the coach serves this patient's P(flare) through: the clinic's nightly fit plus
+    the patient's own intercept from their labelled sessions the model never learnt from."""
+    from ml import recalibration as recal
+    from ml.pipeline import p_flare_rows
+
+    if active is None or not recalibration_enabled():
+        return (0.0, 1.0)
+    model, _, version = active
+    clinic = clinic_recalibration(version)
+    if version not in _TRAINED_UNTIL:  # fixed for a version: one query per process
+        row = active_row()
+        _TRAINED_UNTIL[version] = row.trained_until if row and row.version == version else None
+    rows = unseen_rows(feats, _TRAINED_UNTIL[version], today)
+    if rows.empty:
+        return recal.coefficients(clinic)
+    try:
+        p = p_flare_rows(model, rows)
+    except Exception:  # noqa: BLE001 - the policy then finds the model broken and the rules serve
+        return recal.coefficients(clinic)
+    return recal.coefficients(clinic, recal.patient_offset(rows["label"].to_numpy(), p, clinic))
+
+
+_TRAINED_UNTIL: dict[str, object] = {}
+
+
+def calibration_status(now: datetime) -> dict | None:
+    """How calibrated the active model is on the clinic's recent labelled sessions it never
+    learnt from, without and with online recalibration (``ml status``); None: no model."""
+    import pandas as pd
+
+    from ml.evaluate import recalibration_report
+    from ml.features import FEATURES, build_features
+    from ml.pipeline import p_flare
+
+    active, row = active_model(), active_row()
+    if active is None or row is None:
+        return None
+    logs = database_logs(now, days=STATUS_DAYS + 30)  # + a month of history for the features
+    start = now.date() - pd.Timedelta(days=STATUS_DAYS).to_pytimedelta()
+    rows = unseen_rows(build_features(logs), row.trained_until, now.date())
+    rows = rows[pd.to_datetime(rows["date"]) > pd.Timestamp(start)]
+    out = {"version": row.version, "after": row.trained_until, "days": STATUS_DAYS, "n": len(rows)}
+    if rows["label"].nunique() < 2:
+        return out
+    p = p_flare(active[0], rows[list(FEATURES)])
+    report = recalibration_report(rows, p)
+    report.pop("p_recalibrated")
+    return {**out, **report, "fit": clinic_recalibration(row.version).as_dict()}

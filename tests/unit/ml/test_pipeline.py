@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from ml.features import CATEGORICAL, FEATURES, NUMERIC
-from ml.pipeline import fast_scorer, make_pipeline, predict_p_flare
+from ml.pipeline import fast_scorer, make_pipeline, p_flare, p_flare_rows, predict_p_flare
 
 
 @pytest.mark.parametrize("kind", ["logistic", "hgb"])
@@ -30,6 +30,16 @@ def test_fast_scorer_matches_the_pipeline(kind, categories, fitted, sim_rows):
     assert fast_scorer(pipe) is not None
     np.testing.assert_allclose(
         predict_p_flare(pipe, numeric, categories), expected, rtol=0, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("kind", ["logistic", "hgb"])
+def test_scoring_a_patients_mixed_sessions_matches_the_pipeline(kind, fitted, sim_rows):
+    # the coach's per-patient recalibration scores past sessions of several modalities
+    rows = sim_rows.head(200)
+    assert rows["modality"].nunique() > 1
+    np.testing.assert_allclose(
+        p_flare_rows(fitted[kind], rows), p_flare(fitted[kind], rows[list(FEATURES)]), atol=1e-12
     )
 
 

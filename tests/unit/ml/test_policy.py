@@ -104,6 +104,19 @@ def test_model_policy_steps_up_one_level_above_theta():
     assert d.model_version == "m1"
 
 
+def test_the_patients_recalibration_changes_what_the_coach_decides():
+    # The model says 10 % (a step up); this clinic and patient flare more: served at
+    # sigmoid(2 + logit 0.1) = 45 %, under the floor: no step up.
+    from dataclasses import replace
+
+    inp = make(model=FakeModel(p_flare=0.1))
+    shifted = decide(replace(inp, recalibration=(2.0, 1.0)), "model")
+    assert all(
+        p == pytest.approx(1 - 1 / (1 + np.exp(-2.0 + np.log(9)))) for _, p in shifted.candidates
+    )
+    assert shifted.chosen <= 4 and decide(inp, "model").chosen == 5
+
+
 def test_model_policy_steps_down_while_the_dose_itself_adds_risk():
     # P(flare) 0.1 + 0.5 per 100 AU: level 4 adds 17.5 points to level 3, level 3 adds 15 to 2.
     d = decide(make(model=DoseModel(0.1, 0.5)), "model")

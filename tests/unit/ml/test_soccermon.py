@@ -36,3 +36,21 @@ def test_model_beats_every_baseline_on_auroc_and_brier(soccermon, split):
         assert best["model"]["auroc"] > base["auroc"], name
         assert best["model"]["brier"] < base["brier"], name
     assert 0.8 < best["model"]["calibration_slope"] < 1.25
+
+
+def test_online_recalibration_moves_a_transferred_model_toward_calibration(soccermon):
+    # Issue 13, item 5: a model moved to people it never saw (train on team B, test on ten
+    # team-A players) is recalibrated from their own labelled sessions, sequentially.
+    from ml.evaluate import predictions, recalibration_report
+
+    players = sorted(soccermon["patient_id"].unique())
+    team_b = soccermon[soccermon["patient_id"].str.startswith("TeamB")]
+    ten_a = soccermon["patient_id"].isin([p for p in players if p.startswith("TeamA")][:10])
+    preds = predictions(soccermon[ten_a], team_b, kinds=("logistic",))
+    report = recalibration_report(
+        preds, preds["p_logistic"], base_rate=preds["p_own_base_rate"].to_numpy()
+    )
+    before, after = report["without"], report["with"]
+    print({k: (before[k], after[k]) for k in ("calibration_intercept", "brier")})
+    assert abs(after["calibration_intercept"]) < abs(before["calibration_intercept"]) / 2
+    assert after["brier"] < before["brier"] < report["own_base_rate"]["brier"]
