@@ -151,6 +151,8 @@ class Normaliser:
         return ID.sub(lambda m: self._name("id", m.group(0)), value)
 
     def value(self, value, key: str = ""):
+        if key == "versions" and isinstance(value, dict):  # a session's content/rules/model
+            return {k: f"<{k}_version>" if v else v for k, v in value.items()}
         if isinstance(value, dict):
             return {k: self.value(v, k) for k, v in value.items()}
         if isinstance(value, list):

@@ -28,8 +28,9 @@ def test_every_list_in_the_document_is_a_page_with_cursor_and_limit(client):
             assert {"limit", "cursor"} <= names, path
             assert {"items", "next_cursor"} <= set(body["required"]), path
             assert body["properties"]["next_cursor"]["nullable"] is True, path
-    # check-ins, sessions, notifications, patients, caseload, alerts, adaptations, audit
-    assert len(lists) == 8, lists
+    # check-ins, sessions, notifications, patients, caseload, alerts, adaptations, audit, and
+    # questionnaires (the patient's own and a clinician's read of a patient's)
+    assert len(lists) == 10, lists
 
 
 def _walk(client, path: str, headers: dict, **query) -> tuple[list[str], int]:
