@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from backend.domain.records import (
@@ -73,10 +73,12 @@ class WeekEntry:
 
 @dataclass(frozen=True)
 class CompletedSession:
-    """A session the patient completed: its main work's planned load (AU) per modality."""
+    """A session the patient completed: its main work's planned load (AU) and its level, per
+    modality."""
 
     on: date
     loads: Mapping[str, float]
+    levels: Mapping[str, int] = field(default_factory=dict)
 
 
 def weekly_load_ceilings(
@@ -103,6 +105,34 @@ def weekly_load_ceilings(
                 if load > 0:
                     loads.setdefault(modality, []).append(load)
     return {m: (1 + max_rise) * sum(v) / len(v) for m, v in loads.items()}
+
+
+def building_up(
+    on: date,
+    completed: Iterable[CompletedSession],
+    max_rise: float,
+    ladders: Mapping[str, DoseLadder],
+    modality: str,
+    level: int,
+) -> bool:
+    """Whether the level's dose (its ladder rung) is over ``1 + max_rise`` times the mean
+    rung served last ISO week: the coach then waits before a further step.
+
+    Judged on the levels, not the served loads that ``weekly_load_ceilings`` caps: a day's
+    share of a modality depends on what else it serves, and an amber day is cut; neither says
+    the level is still new to the patient, and on served load they would hold a patient who
+    has amber days, or two-modality days, below the next step indefinitely.
+    """
+    ladder = ladders.get(modality)
+    if ladder is None:
+        return False
+    monday = on - timedelta(days=on.weekday())
+    rungs = [
+        ladder.load_at(s.levels[modality])
+        for s in completed
+        if monday - timedelta(days=7) <= s.on < monday and s.levels.get(modality)
+    ]
+    return bool(rungs) and ladder.load_at(level) > (1 + max_rise) * sum(rungs) / len(rungs)
 
 
 @dataclass(frozen=True)

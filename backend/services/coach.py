@@ -94,14 +94,10 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
     past = _past_adaptations(patient.id)
     catalog = content.current().catalog
     profile, _, _ = patient_inputs.domain_inputs(patient)
-    ceilings = load_cap.ceilings_for(patient.id, on)
     slow = content.current().rules.slow_progression_for(profile)
     for modality in modalities:
         item = prescribed[modality]
         loads = _level_loads(catalog, profile, modality)
-        ceiling = ceilings.get(modality)
-        ladder = catalog.ladders.get(modality)
-        full = ladder.load_at(current[modality]) if ladder else loads.get(current[modality], 0.0)
         state = training.ModalityState(
             modality=modality,
             current=current[modality],
@@ -111,7 +107,7 @@ def _decide(patient, on: date, trigger: str, verdict: str, check_in, modalities)
             last_raise=_last_raise(past, modality),
             level_loads=loads,
             lighter_loads=_level_loads(catalog, profile, modality, lighter=True),
-            building_up=ceiling is not None and full > ceiling,
+            building_up=load_cap.building_up_for(patient.id, on, modality, current[modality]),
             raise_every_days=slow.raise_every_days if slow else None,
             recent=tuple(outcomes[modality][-RECENT_SESSIONS:]),
             # Today's effort caps shape today's session (the planner applies them); they are

@@ -26,7 +26,7 @@ from backend.security import Actor
 from backend.services import adaptations, daily, questionnaires, review
 
 HISTORY_DAYS = 49  # seven weeks
-WAITING_DAYS = 3  # proposals of the last days stay in the review queue
+WAITING_DAYS = 8  # proposals of the last week stay in the review queue (a weekly review)
 
 
 @dataclass(frozen=True)

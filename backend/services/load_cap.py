@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from backend.domain.planner import CompletedSession, weekly_load_ceilings
+from backend.domain.planner import CompletedSession, building_up, weekly_load_ceilings
 from backend.extensions import db
 from backend.models import ExerciseSession
 from backend.services import content
@@ -29,18 +29,39 @@ def main_loads(blocks: list[dict] | None) -> dict[str, float]:
     return loads
 
 
-def ceilings(sessions: Iterable[ExerciseSession], on: date) -> dict[str, float]:
-    """Today's load ceiling per modality from these stored sessions (any dates)."""
-    completed = [
-        CompletedSession(s.local_date, main_loads(s.blocks))
+def completed(sessions: Iterable[ExerciseSession], on: date) -> list[CompletedSession]:
+    """The stored sessions completed before ``on``, as the cap reads them."""
+    return [
+        CompletedSession(
+            s.local_date,
+            main_loads(s.blocks),
+            {m: int(lv) for m, lv in (s.levels or {}).items() if lv is not None},
+        )
         for s in sessions
         if s.status == "completed" and s.local_date < on
     ]
-    return weekly_load_ceilings(on, completed, content.current().rules.weekly_load_cap.max_rise)
 
 
-def ceilings_for(patient_id: str, on: date) -> dict[str, float]:
-    """``ceilings`` for a patient, reading only the days the rule looks at."""
+def ceilings(sessions: Iterable[ExerciseSession], on: date) -> dict[str, float]:
+    """Today's load ceiling per modality from these stored sessions (any dates)."""
+    max_rise = content.current().rules.weekly_load_cap.max_rise
+    return weekly_load_ceilings(on, completed(sessions, on), max_rise)
+
+
+def building_up_for(patient_id: str, on: date, modality: str, level: int) -> bool:
+    """``planner.building_up`` for a patient's modality at a level."""
+    current = content.current()
+    return building_up(
+        on,
+        completed(_last_two_weeks(patient_id, on), on),
+        current.rules.weekly_load_cap.max_rise,
+        current.catalog.ladders,
+        modality,
+        level,
+    )
+
+
+def _last_two_weeks(patient_id: str, on: date):
     sessions = db.session.scalars(
         select(ExerciseSession).where(
             ExerciseSession.patient_id == patient_id,
@@ -50,4 +71,4 @@ def ceilings_for(patient_id: str, on: date) -> dict[str, float]:
             ExerciseSession.local_date < on,
         )
     )
-    return ceilings(sessions, on)
+    return list(sessions)
