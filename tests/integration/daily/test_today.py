@@ -135,4 +135,4 @@ def test_high_dose_infusion_today_means_no_session(client, physio):
     session = today(client, patient).get_json()
     assert session["blocks"] == [] and session["verdict"] == "red"
     assert "high_dose_infusion_no_exercise_24h" in {r["code"] for r in session["reasons"]}
-    assert client.get("/api/v1/alerts", headers=bearer(physio)).get_json() == []
+    assert client.get("/api/v1/alerts", headers=bearer(physio)).get_json()["items"] == []
