@@ -96,6 +96,7 @@ def profile_body(form: MultiDict) -> dict:
         "labs": [_lab(r) for r in _rows(form, "clinical.labs")],
         "calendar": {
             "infusions": _dates(form.get("clinical.calendar.infusions")),
+            "high_dose_infusions": _dates(form.get("clinical.calendar.high_dose_infusions")),
             "radiotherapy": [_window(r) for r in _rows(form, "clinical.calendar.radiotherapy")],
         },
         "equipment": {

@@ -22,6 +22,7 @@ PROFILE = {
     "clinical.labs.0.value": "140",
     "clinical.labs.0.taken_on": "2026-11-24",
     "clinical.calendar.infusions": "2026-11-20\n2026-12-04",
+    "clinical.calendar.high_dose_infusions": "2026-12-04",
     "clinical.calendar.radiotherapy.0.start": "2026-10-01",
     "clinical.calendar.radiotherapy.0.end": "2026-10-14",
     "clinical.equipment.bands": ["yellow", "red"],
@@ -66,6 +67,8 @@ def test_a_valid_profile_is_saved_whole_and_audited(client):
     assert clinical["precautions"] == ["lymphoedema", "falls"]
     assert clinical["labs"][0]["value"] == 140 and clinical["labs"][0]["taken_on"] == "2026-11-24"
     assert clinical["calendar"]["infusions"] == ["2026-11-20", "2026-12-04"]
+    # the form carries every field of the record: saving it keeps a high-dose infusion
+    assert clinical["calendar"]["high_dose_infusions"] == ["2026-12-04"]
     assert clinical["calendar"]["radiotherapy"] == [{"start": "2026-10-01", "end": "2026-10-14"}]
     assert clinical["equipment"] == {"bands": ["yellow", "red"], "pool_access": True}
     admin = login(client, a["admin"])
