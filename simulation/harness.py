@@ -313,7 +313,7 @@ def _review(api: _Api, tick, headers: dict, at: datetime, tally: _Tally) -> None
     for _ in range(1000):  # the queue is read in pages of 500 until empty
         queue = api.call(
             "GET", "/api/v1/adaptations?status=pending&limit=500", 200, headers=headers
-        )
+        )["items"]  # approving empties the first page, so the next read is the next page
         if not queue:
             return
         queue.sort(key=lambda a: (a["created_at"], a["patient_id"], a["modality"]))
