@@ -130,17 +130,9 @@ def record_esas(patient: Patient, body: dict, key: str | None) -> dict:
 
 def _page(patient: Patient, limit: int, cursor: str | None) -> dict:
     query = select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient.id)
-    after = None
-    if cursor:
-        last = db.session.get(QuestionnaireResponse, cursor)
-        if last is None or last.patient_id != patient.id:
-            raise Invalid(
-                "Unknown cursor.", {"query": {"cursor": ["Not a cursor from this list."]}}
-            )
-        after = (last.local_date, last.id)
-    columns = (QuestionnaireResponse.local_date, QuestionnaireResponse.id)
-    page, next_cursor = paging.newest_first(query, columns, after, limit)
-    return {"items": [as_dict(r) for r in page], "next_cursor": next_cursor}
+    order = [(QuestionnaireResponse.local_date, True), (QuestionnaireResponse.id, True)]
+    rows, next_cursor = paging.keyset(query, order, QuestionnaireResponse.id, cursor, limit)
+    return paging.page([as_dict(r[0]) for r in rows], next_cursor)
 
 
 @transactional

@@ -12,6 +12,7 @@ import pytest
 from backend import clock
 from backend.extensions import db
 from backend.services import training
+from ml.features import build_features
 from simulation.population import simulate_logs
 
 
@@ -57,7 +58,7 @@ def test_the_nightly_refit_learns_the_clinic_flares_more_and_the_coach_serves_it
     assert (training.model_dir() / f"{version}.recalibration.json").exists()
 
     one = clinic[clinic["patient_id"] == clinic["patient_id"].iloc[0]]
-    feats = training.build_features(one)
+    feats = build_features(one)
     served = training.patient_recalibration(training.active_model(), feats, date(2024, 8, 20))
     assert served[0] > 0.3  # this patient's P(flare) is served higher than the model says
 
@@ -79,7 +80,7 @@ def test_a_new_patient_gets_the_clinics_calibration(ctx, monkeypatch):
     fitted = training.retrain_nightly(clock.now())["recalibration"]
     stranger = simulate_logs(1, 10, seed=99, start=date(2024, 9, 1))
     served = training.patient_recalibration(
-        training.active_model(), training.build_features(stranger), date(2024, 9, 1)
+        training.active_model(), build_features(stranger), date(2024, 9, 1)
     )
     assert served == pytest.approx((fitted["intercept"], fitted["slope"]))
 
